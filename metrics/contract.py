@@ -78,7 +78,15 @@ class TableSpec:
         return next(c for c in self.columns if c.name == name)
 
 
-DESTINATIONS = ("contract", "flexible", "self_employed", "further_study", "military", "unplaced", "not_seeking")
+DESTINATIONS = (
+    "contract",
+    "flexible",
+    "self_employed",
+    "further_study",
+    "military",
+    "unplaced",
+    "not_seeking",
+)
 PLACED = ("contract", "flexible", "self_employed", "further_study", "military")
 EMPLOYED = ("contract", "flexible", "self_employed")
 STUDENT_STATUS = ("enrolled", "graduated", "suspended", "withdrawn")
@@ -89,103 +97,142 @@ DEPARTMENT_KINDS = ("academic", "administrative")
 
 # Tables in dependency order: a table's references come before it.
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec("school_profile", (
-        Col("school_code", "TEXT", not_null=True),
-        Col("name_zh", "TEXT", not_null=True),
-        Col("region_code", "TEXT", not_null=True),
-    )),
-    TableSpec("department", (
-        Col("department_code", "TEXT", key=True),
-        Col("name_zh", "TEXT", not_null=True),
-        Col("name_en", "TEXT"),
-        Col("kind", "TEXT", not_null=True, enum=DEPARTMENT_KINDS),
-    )),
-    TableSpec("industry", (
-        Col("industry_code", "TEXT", key=True),
-        Col("name_zh", "TEXT", not_null=True),
-    )),
-    TableSpec("major", (
-        Col("major_code", "TEXT", key=True),
-        Col("catalog_code", "TEXT", not_null=True),
-        Col("name_zh", "TEXT", not_null=True),
-        Col("department_code", "TEXT", not_null=True, ref="department"),
-        Col("active", "BOOL", not_null=True),
-    )),
-    TableSpec("major_industry", (
-        Col("major_code", "TEXT", key=True, ref="major"),
-        Col("industry_code", "TEXT", key=True, ref="industry"),
-        Col("weight", "NUM"),
-    )),
-    TableSpec("enterprise", (
-        Col("enterprise_id", "TEXT", key=True),
-        Col("name_zh", "TEXT", not_null=True),
-        Col("industry_code", "TEXT", ref="industry"),
-        Col("region_code", "TEXT"),
-        Col("is_partner", "BOOL", not_null=True),
-        Col("partner_since", "DATE"),
-    )),
-    TableSpec("student", (
-        Col("student_id", "TEXT", key=True),
-        Col("major_code", "TEXT", not_null=True, ref="major"),
-        Col("entry_year", "INTEGER", not_null=True),
-        Col("expected_graduation_year", "INTEGER", not_null=True),
-        Col("status", "TEXT", not_null=True, enum=STUDENT_STATUS),
-    )),
-    TableSpec("internship", (
-        Col("internship_id", "TEXT", key=True),
-        Col("student_id", "TEXT", not_null=True, ref="student"),
-        Col("enterprise_id", "TEXT", not_null=True, ref="enterprise"),
-        Col("start_date", "DATE", not_null=True),
-        Col("planned_end_date", "DATE", not_null=True),
-        Col("end_date", "DATE"),
-        Col("major_related", "BOOL"),
-        Col("insured", "BOOL", not_null=True),
-        Col("agreement_signed", "BOOL", not_null=True),
-        Col("monthly_pay", "NUM"),
-        Col("reference_wage", "NUM"),
-        Col("enterprise_score", "NUM"),
-        Col("logs_expected", "INTEGER", not_null=True),
-        Col("logs_submitted", "INTEGER", not_null=True),
-    )),
-    TableSpec("graduate_destination", (
-        Col("student_id", "TEXT", key=True, ref="student"),
-        Col("graduation_year", "INTEGER", not_null=True),
-        Col("destination", "TEXT", not_null=True, enum=DESTINATIONS),
-        Col("placed_on", "DATE"),
-        Col("enterprise_id", "TEXT", ref="enterprise"),
-        Col("industry_code", "TEXT", ref="industry"),
-        Col("work_region_code", "TEXT"),
-        Col("monthly_salary", "NUM"),
-        Col("major_related", "BOOL"),
-    )),
-    TableSpec("approval_process", (
-        Col("process_code", "TEXT", key=True),
-        Col("name_zh", "TEXT", not_null=True),
-        Col("category", "TEXT", not_null=True, enum=PROCESS_CATEGORIES),
-        Col("sla_workdays", "NUM", not_null=True),
-    )),
-    TableSpec("approval_instance", (
-        Col("instance_id", "TEXT", key=True),
-        Col("process_code", "TEXT", not_null=True, ref="approval_process"),
-        Col("department_code", "TEXT", not_null=True, ref="department"),
-        Col("submitted_at", "TIMESTAMP", not_null=True),
-        Col("finished_at", "TIMESTAMP"),
-        Col("outcome", "TEXT", enum=OUTCOMES),
-    )),
-    TableSpec("approval_step", (
-        Col("instance_id", "TEXT", key=True, ref="approval_instance"),
-        Col("step_no", "INTEGER", key=True),
-        Col("step_name", "TEXT", not_null=True),
-        Col("arrived_at", "TIMESTAMP", not_null=True),
-        Col("acted_at", "TIMESTAMP"),
-        Col("action", "TEXT", enum=STEP_ACTIONS),
-    )),
-    TableSpec("industry_demand", (
-        Col("period", "TEXT", key=True),
-        Col("region_code", "TEXT", key=True),
-        Col("industry_code", "TEXT", key=True, ref="industry"),
-        Col("demand", "INTEGER"),
-    )),
+    TableSpec(
+        "school_profile",
+        (
+            Col("school_code", "TEXT", not_null=True),
+            Col("name_zh", "TEXT", not_null=True),
+            Col("region_code", "TEXT", not_null=True),
+        ),
+    ),
+    TableSpec(
+        "department",
+        (
+            Col("department_code", "TEXT", key=True),
+            Col("name_zh", "TEXT", not_null=True),
+            Col("name_en", "TEXT"),
+            Col("kind", "TEXT", not_null=True, enum=DEPARTMENT_KINDS),
+        ),
+    ),
+    TableSpec(
+        "industry",
+        (
+            Col("industry_code", "TEXT", key=True),
+            Col("name_zh", "TEXT", not_null=True),
+        ),
+    ),
+    TableSpec(
+        "major",
+        (
+            Col("major_code", "TEXT", key=True),
+            Col("catalog_code", "TEXT", not_null=True),
+            Col("name_zh", "TEXT", not_null=True),
+            Col("department_code", "TEXT", not_null=True, ref="department"),
+            Col("active", "BOOL", not_null=True),
+        ),
+    ),
+    TableSpec(
+        "major_industry",
+        (
+            Col("major_code", "TEXT", key=True, ref="major"),
+            Col("industry_code", "TEXT", key=True, ref="industry"),
+            Col("weight", "NUM"),
+        ),
+    ),
+    TableSpec(
+        "enterprise",
+        (
+            Col("enterprise_id", "TEXT", key=True),
+            Col("name_zh", "TEXT", not_null=True),
+            Col("industry_code", "TEXT", ref="industry"),
+            Col("region_code", "TEXT"),
+            Col("is_partner", "BOOL", not_null=True),
+            Col("partner_since", "DATE"),
+        ),
+    ),
+    TableSpec(
+        "student",
+        (
+            Col("student_id", "TEXT", key=True),
+            Col("major_code", "TEXT", not_null=True, ref="major"),
+            Col("entry_year", "INTEGER", not_null=True),
+            Col("expected_graduation_year", "INTEGER", not_null=True),
+            Col("status", "TEXT", not_null=True, enum=STUDENT_STATUS),
+        ),
+    ),
+    TableSpec(
+        "internship",
+        (
+            Col("internship_id", "TEXT", key=True),
+            Col("student_id", "TEXT", not_null=True, ref="student"),
+            Col("enterprise_id", "TEXT", not_null=True, ref="enterprise"),
+            Col("start_date", "DATE", not_null=True),
+            Col("planned_end_date", "DATE", not_null=True),
+            Col("end_date", "DATE"),
+            Col("major_related", "BOOL"),
+            Col("insured", "BOOL", not_null=True),
+            Col("agreement_signed", "BOOL", not_null=True),
+            Col("monthly_pay", "NUM"),
+            Col("reference_wage", "NUM"),
+            Col("enterprise_score", "NUM"),
+            Col("logs_expected", "INTEGER", not_null=True),
+            Col("logs_submitted", "INTEGER", not_null=True),
+        ),
+    ),
+    TableSpec(
+        "graduate_destination",
+        (
+            Col("student_id", "TEXT", key=True, ref="student"),
+            Col("graduation_year", "INTEGER", not_null=True),
+            Col("destination", "TEXT", not_null=True, enum=DESTINATIONS),
+            Col("placed_on", "DATE"),
+            Col("enterprise_id", "TEXT", ref="enterprise"),
+            Col("industry_code", "TEXT", ref="industry"),
+            Col("work_region_code", "TEXT"),
+            Col("monthly_salary", "NUM"),
+            Col("major_related", "BOOL"),
+        ),
+    ),
+    TableSpec(
+        "approval_process",
+        (
+            Col("process_code", "TEXT", key=True),
+            Col("name_zh", "TEXT", not_null=True),
+            Col("category", "TEXT", not_null=True, enum=PROCESS_CATEGORIES),
+            Col("sla_workdays", "NUM", not_null=True),
+        ),
+    ),
+    TableSpec(
+        "approval_instance",
+        (
+            Col("instance_id", "TEXT", key=True),
+            Col("process_code", "TEXT", not_null=True, ref="approval_process"),
+            Col("department_code", "TEXT", not_null=True, ref="department"),
+            Col("submitted_at", "TIMESTAMP", not_null=True),
+            Col("finished_at", "TIMESTAMP"),
+            Col("outcome", "TEXT", enum=OUTCOMES),
+        ),
+    ),
+    TableSpec(
+        "approval_step",
+        (
+            Col("instance_id", "TEXT", key=True, ref="approval_instance"),
+            Col("step_no", "INTEGER", key=True),
+            Col("step_name", "TEXT", not_null=True),
+            Col("arrived_at", "TIMESTAMP", not_null=True),
+            Col("acted_at", "TIMESTAMP"),
+            Col("action", "TEXT", enum=STEP_ACTIONS),
+        ),
+    ),
+    TableSpec(
+        "industry_demand",
+        (
+            Col("period", "TEXT", key=True),
+            Col("region_code", "TEXT", key=True),
+            Col("industry_code", "TEXT", key=True, ref="industry"),
+            Col("demand", "INTEGER"),
+        ),
+    ),
 )
 
 SPECS: dict[str, TableSpec] = {t.name: t for t in TABLES}

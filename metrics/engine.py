@@ -1,0 +1,138 @@
+"""One refresh: read the source through the data-quality rules, compute every indicator.
+
+``compute`` is the single entry point the cockpit calls (on a schedule, from
+the CLI, for a backfill). It never writes to the source. A family that fails
+marks its indicators failed (the snapshot becomes partial) while the others
+still land; a source that cannot be used at all raises ``SourceError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from types import ModuleType
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from metrics import alerts
+from metrics.catalog import Catalog, load_catalog
+from metrics.contract import METADATA
+from metrics.families import approvals, employment, fit, internship, steps
+from metrics.families.common import Context
+from metrics.quality import CleanSource, source_counts
+from metrics.results import RefreshResult
+from metrics.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+FAMILIES: dict[str, ModuleType] = {
+    "employment": employment,
+    "internship": internship,
+    "fit": fit,
+    "approvals": approvals,
+    "steps": steps,
+}
+
+
+class SourceError(RuntimeError):
+    """The source cannot be used at all; the message is one line for the user."""
+
+
+def compute(
+    source: Engine,
+    as_of: date,
+    *,
+    calendar: WorkCalendar | None = None,
+    thresholds: dict | None = None,
+    catalog: Catalog | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RefreshResult:
+    """Compute every indicator of the catalog as of ``as_of``."""
+    calendar = calendar or WorkCalendar()
+    catalog = catalog or load_catalog(thresholds)
+    clean = CleanSource()
+    result = RefreshResult(as_of=as_of)
+    note = progress or (lambda _stage: None)
+    try:
+        with source.connect() as conn:
+            result.school = _school(conn)
+            note("source row counts")
+            result.source_counts = source_counts(conn)
+            note("data quality")
+            result.quality = clean.count(conn)
+            result.labels = _labels(conn, clean)
+    except SQLAlchemyError as exc:
+        raise SourceError(f"cannot read the source: {_one_line(exc)}") from exc
+    major_department = {code: info["department"] for code, info in result.labels["major"].items()}
+    for name, family in FAMILIES.items():
+        note(f"indicators: {name}")
+        try:
+            with source.connect() as conn:
+                ctx = Context(conn, clean, as_of, calendar, result.school, major_department)
+                result.values += family.compute(ctx)
+                if name == "approvals":
+                    result.pending = approvals.oldest_pending(ctx)
+        except Exception as exc:  # a failing family must not stop the others
+            log.exception("indicator family %s failed", name)
+            for metric in catalog.by_family(name):
+                result.failed[metric.id] = _one_line(exc)
+    known = set(catalog.metrics)
+    result.values = [v for v in result.values if v.metric in known]
+    result.alerts = alerts.evaluate(result.values, catalog, as_of)
+    return result
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _school(conn: Connection) -> dict[str, str]:
+    t = METADATA.tables["school_profile"]
+    n = conn.execute(select(func.count()).select_from(t)).scalar_one()
+    if n != 1:
+        raise SourceError(f"school_profile must hold exactly one row, it holds {n}: nothing can be computed")
+    row = conn.execute(select(t)).mappings().one()
+    missing = [k for k in ("school_code", "name_zh", "region_code") if not row[k]]
+    if missing:
+        raise SourceError(f"school_profile.{missing[0]} is empty: nothing can be computed")
+    return {k: str(row[k]) for k in ("school_code", "name_zh", "region_code")}
+
+
+def _labels(conn: Connection, clean: CleanSource) -> dict[str, dict[str, dict]]:
+    """Names of the kept codes, so that screens need nothing from the source."""
+    d = clean.kept("department")
+    m = clean.kept("major")
+    p = clean.kept("approval_process")
+    i = clean.kept("industry")
+    return {
+        "department": {
+            r.department_code: {"name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind}
+            for r in conn.execute(select(d.c.department_code, d.c.name_zh, d.c.name_en, d.c.kind))
+        },
+        "major": {
+            r.major_code: {
+                "name_zh": r.name_zh,
+                "department": r.department_code,
+                "catalog_code": r.catalog_code,
+                "active": bool(r.active),
+            }
+            for r in conn.execute(
+                select(m.c.major_code, m.c.name_zh, m.c.department_code, m.c.catalog_code, m.c.active)
+            )
+        },
+        "process": {
+            r.process_code: {
+                "name_zh": r.name_zh,
+                "category": r.category,
+                "sla_workdays": float(r.sla_workdays),
+            }
+            for r in conn.execute(select(p.c.process_code, p.c.name_zh, p.c.category, p.c.sla_workdays))
+        },
+        "industry": {
+            r.industry_code: {"name_zh": r.name_zh}
+            for r in conn.execute(select(i.c.industry_code, i.c.name_zh))
+        },
+    }

@@ -1,0 +1,157 @@
+"""Internship (岗位实习) indicators, per cohort (expected_graduation_year).
+
+The cohort is the kept students of that year who have not withdrawn; its
+internships are theirs that started by D.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, select
+
+from metrics.contract import EMPLOYED
+from metrics.families.common import Context, count, emit, flag, rate, rollup_by_major
+from metrics.periods import cohort_label
+from metrics.results import Value
+
+METRICS = (
+    "internship_rate",
+    "internship_match_rate",
+    "internship_insured_rate",
+    "internship_retention_rate",
+    "internship_avg_score",
+    "internship_log_rate",
+    "internship_underpaid_count",
+    "partner_enterprises_active",
+)
+
+
+def compute(ctx: Context) -> list[Value]:
+    students = _students_per_major(ctx)
+    internships = _internships_per_major(ctx)
+    rows = []
+    for key, sums in students.items():
+        merged = dict(sums)
+        merged.update(internships.get(key, {}))
+        rows.append((key[0], key[1], merged))
+    values: list[Value] = []
+    for (period, _), (dims, s) in rollup_by_major(rows, ctx.major_department).items():
+        emit(
+            values,
+            rate("internship_rate", period, dims, s["interns"], s["students"]),
+            rate("internship_match_rate", period, dims, s["related"], s["related_known"]),
+            rate("internship_insured_rate", period, dims, s["insured"], s["internships"]),
+            rate("internship_retention_rate", period, dims, s["retained"], s["interns"]),
+            rate("internship_avg_score", period, dims, s["score_sum"], s["score_n"]),
+            rate("internship_log_rate", period, dims, s["logs_submitted"], s["logs_expected"]),
+            count("internship_underpaid_count", period, dims, s["underpaid"], s["pay_known"]),
+        )
+    values += _partner_hosts(ctx)
+    return values
+
+
+def _cohort_students(ctx: Context):
+    s = ctx.clean.kept("student")
+    return s, s.c.status != "withdrawn"
+
+
+def _started(ctx: Context):
+    i = ctx.clean.kept("internship")
+    return i, i.c.start_date <= ctx.as_of
+
+
+def _students_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, float]]:
+    """Cohort students, interns and retained interns per (cohort, major)."""
+    s, in_cohort = _cohort_students(ctx)
+    i, started = _started(ctx)
+    g = ctx.clean.kept("graduate_destination")
+    interns = select(i.c.student_id).where(started).distinct().subquery("interns")
+    retained = (
+        select(i.c.student_id)
+        .select_from(
+            i.join(g, and_(g.c.student_id == i.c.student_id, g.c.enterprise_id == i.c.enterprise_id))
+        )
+        .where(started, g.c.destination.in_(EMPLOYED), g.c.placed_on <= ctx.as_of)
+        .distinct()
+        .subquery("retained")
+    )
+    query = (
+        select(
+            s.c.expected_graduation_year,
+            s.c.major_code,
+            func.count().label("students"),
+            func.sum(flag(interns.c.student_id.is_not(None))).label("interns"),
+            func.sum(flag(retained.c.student_id.is_not(None))).label("retained"),
+        )
+        .select_from(
+            s.outerjoin(interns, interns.c.student_id == s.c.student_id).outerjoin(
+                retained, retained.c.student_id == s.c.student_id
+            )
+        )
+        .where(in_cohort)
+        .group_by(s.c.expected_graduation_year, s.c.major_code)
+    )
+    return {
+        (cohort_label(int(r[0])), r[1]): {"students": r[2], "interns": r[3] or 0, "retained": r[4] or 0}
+        for r in ctx.conn.execute(query)
+    }
+
+
+def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, float]]:
+    """Sums over the cohort's started internships per (cohort, major)."""
+    s, in_cohort = _cohort_students(ctx)
+    i, started = _started(ctx)
+    logs_ok = and_(i.c.logs_submitted.is_not(None), i.c.logs_expected.is_not(None))
+    pay_ok = and_(i.c.monthly_pay.is_not(None), i.c.reference_wage.is_not(None))
+    query = (
+        select(
+            s.c.expected_graduation_year,
+            s.c.major_code,
+            func.count().label("internships"),
+            func.sum(flag(i.c.major_related.is_(True))).label("related"),
+            func.sum(flag(i.c.major_related.is_not(None))).label("related_known"),
+            func.sum(flag(i.c.insured.is_(True))).label("insured"),
+            func.sum(func.coalesce(i.c.enterprise_score, 0)).label("score_sum"),
+            func.count(i.c.enterprise_score).label("score_n"),
+            func.sum(case((logs_ok, i.c.logs_submitted), else_=0)).label("logs_submitted"),
+            func.sum(case((logs_ok, i.c.logs_expected), else_=0)).label("logs_expected"),
+            # pay < 0.8 × wage, compared as 5·pay < 4·wage so that no engine rounds 0.8.
+            func.sum(flag(and_(pay_ok, i.c.monthly_pay * 5 < i.c.reference_wage * 4))).label("underpaid"),
+            func.sum(flag(pay_ok)).label("pay_known"),
+        )
+        .select_from(i.join(s, s.c.student_id == i.c.student_id))
+        .where(in_cohort, started)
+        .group_by(s.c.expected_graduation_year, s.c.major_code)
+    )
+    out = {}
+    for row in ctx.conn.execute(query).mappings():
+        key = (cohort_label(int(row["expected_graduation_year"])), row["major_code"])
+        out[key] = {k: float(row[k] or 0) for k in row if k not in ("expected_graduation_year", "major_code")}
+    return out
+
+
+def _partner_hosts(ctx: Context) -> list[Value]:
+    """Distinct partner hosts (not additive across majors, so counted per grain in SQL)."""
+    s, in_cohort = _cohort_students(ctx)
+    i, started = _started(ctx)
+    e = ctx.clean.kept("enterprise")
+    m = ctx.clean.kept("major")
+    base = i.join(s, s.c.student_id == i.c.student_id).join(e, e.c.enterprise_id == i.c.enterprise_id)
+    partner = func.count(func.distinct(case((e.c.is_partner.is_(True), i.c.enterprise_id))))
+    hosts = func.count(func.distinct(i.c.enterprise_id))
+    year = s.c.expected_graduation_year
+    values: list[Value] = []
+    school = select(year, partner, hosts).select_from(base).where(in_cohort, started).group_by(year)
+    for y, p, h in ctx.conn.execute(school):
+        emit(values, count("partner_enterprises_active", cohort_label(int(y)), {}, float(p), float(h)))
+    dept = (
+        select(year, m.c.department_code, partner, hosts)
+        .select_from(base.join(m, m.c.major_code == s.c.major_code))
+        .where(in_cohort, started)
+        .group_by(year, m.c.department_code)
+    )
+    for y, d, p, h in ctx.conn.execute(dept):
+        emit(
+            values,
+            count("partner_enterprises_active", cohort_label(int(y)), {"department": d}, float(p), float(h)),
+        )
+    return values

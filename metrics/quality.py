@@ -1,0 +1,319 @@
+"""Data-quality rules of the contract, as SQL the source database evaluates.
+
+For every contract table this module builds two things from the declarative
+contract (metrics/contract.py):
+
+- ``kept(name)``: a subquery of the rows that break no row rule, with the field
+  rules applied (a bad value read as NULL). Every indicator reads these, never
+  the raw tables, so a bad row cannot move a figure.
+- ``counts()``: per rule and table, the rows caught and a few example keys.
+
+Everything is pushed down: validity is a predicate, references are
+``IN (SELECT key FROM <kept parent>)`` subqueries (which is how a row left out
+of a parent cascades to its children), duplicates a ``GROUP BY … HAVING``.
+
+Counting decisions where the contract is silent (docs/metrics-decisions.md):
+each row rule is evaluated on every raw row, so a row that breaks two rules is
+counted under both; field rules are counted on kept rows only, once per row;
+``destination_missing`` compares kept students with kept destination rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    case,
+    false,
+    func,
+    not_,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+
+from metrics.contract import METADATA, PLACED, SPECS, TableSpec, key_column
+from metrics.results import QualityCount
+
+EXAMPLES = 5
+
+ROW_RULES = (
+    "row_not_null",
+    "row_duplicate_key",
+    "row_orphan",
+    "row_enum",
+    "internship_dates",
+    "destination_unplaced_dated",
+    "destination_placed_undated",
+    "approval_order",
+    "step_order",
+    "weight_range",
+    "demand_range",
+)
+FIELD_RULES = ("ref_unknown", "score_range", "money_range", "logs_range")
+ROSTER_RULES = ("destination_missing",)
+ALL_RULES = ROW_RULES + FIELD_RULES + ROSTER_RULES
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """A field rule: which columns it guards and the condition under which a value is kept."""
+
+    rule: str
+    columns: tuple[str, ...]
+    ok: Callable[[Table], ColumnElement[bool]]
+
+
+def _between(col: ColumnElement, lo: float, hi: float) -> ColumnElement[bool]:
+    return and_(col >= lo, col <= hi)
+
+
+# Field rules other than ref_unknown (which comes from the contract's references).
+VALUE_RULES: dict[str, tuple[FieldRule, ...]] = {
+    "internship": (
+        FieldRule("score_range", ("enterprise_score",), lambda t: _between(t.c.enterprise_score, 0, 100)),
+        FieldRule("money_range", ("monthly_pay",), lambda t: t.c.monthly_pay >= 0),
+        FieldRule("money_range", ("reference_wage",), lambda t: t.c.reference_wage > 0),
+        FieldRule(
+            "logs_range",
+            ("logs_submitted", "logs_expected"),
+            lambda t: and_(
+                t.c.logs_submitted >= 0, t.c.logs_expected >= 0, t.c.logs_submitted <= t.c.logs_expected
+            ),
+        ),
+    ),
+    "graduate_destination": (
+        FieldRule(
+            "money_range",
+            ("monthly_salary",),
+            lambda t: and_(t.c.monthly_salary > 0, t.c.monthly_salary <= 200000),
+        ),
+    ),
+}
+
+
+def _table_rules(t: Table) -> dict[str, ColumnElement[bool]]:
+    """Row rules that concern a single table's own columns (beyond the generic ones).
+
+    Each predicate is NULL-safe: it is true exactly for the rows that break the
+    rule, never NULL, so that NOT(any rule) keeps exactly the good rows.
+    """
+    name = t.name
+    if name == "internship":
+        return {
+            "internship_dates": or_(
+                and_(
+                    t.c.planned_end_date.is_not(None),
+                    t.c.start_date.is_not(None),
+                    t.c.planned_end_date < t.c.start_date,
+                ),
+                and_(t.c.end_date.is_not(None), t.c.start_date.is_not(None), t.c.end_date < t.c.start_date),
+            )
+        }
+    if name == "graduate_destination":
+        return {
+            "destination_unplaced_dated": and_(
+                t.c.destination.in_(("unplaced", "not_seeking")), t.c.placed_on.is_not(None)
+            ),
+            "destination_placed_undated": and_(t.c.destination.in_(PLACED), t.c.placed_on.is_(None)),
+        }
+    if name == "approval_instance":
+        return {
+            "approval_order": or_(
+                and_(
+                    t.c.finished_at.is_not(None),
+                    t.c.submitted_at.is_not(None),
+                    t.c.finished_at < t.c.submitted_at,
+                ),
+                and_(t.c.finished_at.is_(None), t.c.outcome.is_not(None)),
+                and_(t.c.finished_at.is_not(None), t.c.outcome.is_(None)),
+            )
+        }
+    if name == "approval_step":
+        return {
+            "step_order": or_(
+                and_(t.c.acted_at.is_not(None), t.c.arrived_at.is_not(None), t.c.acted_at < t.c.arrived_at),
+                and_(t.c.acted_at.is_(None), t.c.action.is_not(None)),
+                and_(t.c.acted_at.is_not(None), t.c.action.is_(None)),
+            )
+        }
+    if name == "major_industry":
+        return {"weight_range": or_(t.c.weight.is_(None), t.c.weight <= 0, t.c.weight > 1)}
+    if name == "industry_demand":
+        return {"demand_range": or_(t.c.demand.is_(None), t.c.demand < 0)}
+    return {}
+
+
+class CleanSource:
+    """Builds, once per refresh, the rule predicates and kept-row subqueries."""
+
+    def __init__(self) -> None:
+        self._breaks: dict[str, dict[str, ColumnElement[bool]]] = {}
+        self._kept: dict[str, Subquery] = {}
+        self._kept_keys: dict[str, Select] = {}
+
+    # -- row rules ---------------------------------------------------------
+    def breaks(self, name: str) -> dict[str, ColumnElement[bool]]:
+        """Row rule id -> predicate over the raw table that is true for the rows it catches."""
+        if name not in self._breaks:
+            self._breaks[name] = self._build_breaks(SPECS[name])
+        return self._breaks[name]
+
+    def _build_breaks(self, spec: TableSpec) -> dict[str, ColumnElement[bool]]:
+        t = METADATA.tables[spec.name]
+        rules: dict[str, ColumnElement[bool]] = {}
+        required = [t.c[c.name] for c in spec.columns if c.required]
+        if required:
+            rules["row_not_null"] = or_(*(c.is_(None) for c in required))
+        if spec.key:
+            rules["row_duplicate_key"] = self._duplicate(t, spec.key)
+        orphans = [
+            and_(t.c[c.name].is_not(None), t.c[c.name].not_in(self.kept_keys(c.ref)))
+            for c in spec.columns
+            if c.ref and c.required
+        ]
+        if orphans:
+            rules["row_orphan"] = or_(*orphans)
+        enums = [and_(t.c[c.name].is_not(None), t.c[c.name].not_in(c.enum)) for c in spec.columns if c.enum]
+        if enums:
+            rules["row_enum"] = or_(*enums)
+        rules.update(_table_rules(t))
+        return rules
+
+    @staticmethod
+    def _duplicate(t: Table, key: tuple[str, ...]) -> ColumnElement[bool]:
+        cols = [t.c[k] for k in key]
+        inner = METADATA.tables[t.name].alias(f"{t.name}_dup")
+        icols = [inner.c[k] for k in key]
+        dup = select(*icols).where(*(c.is_not(None) for c in icols)).group_by(*icols).having(func.count() > 1)
+        if len(cols) == 1:
+            return and_(cols[0].is_not(None), cols[0].in_(dup))
+        return and_(*(c.is_not(None) for c in cols), tuple_(*cols).in_(dup))
+
+    def keep_predicate(self, name: str) -> ColumnElement[bool]:
+        rules = list(self.breaks(name).values())
+        return not_(or_(*rules)) if rules else true()
+
+    def kept_keys(self, name: str) -> Select:
+        """SELECT of the key of the kept rows of a referenced table."""
+        if name not in self._kept_keys:
+            t = METADATA.tables[name]
+            self._kept_keys[name] = select(t.c[key_column(name)]).where(self.keep_predicate(name))
+        return self._kept_keys[name]
+
+    # -- kept rows with field rules applied --------------------------------
+    def kept(self, name: str) -> Subquery:
+        """The kept rows of a table, every column under its contract name, bad fields as NULL."""
+        if name not in self._kept:
+            self._kept[name] = self._build_kept(SPECS[name])
+        return self._kept[name]
+
+    def _field_checks(self, spec: TableSpec) -> list[tuple[str, tuple[str, ...], ColumnElement[bool]]]:
+        """(rule, columns, ok-condition) of every field rule of a table, references included."""
+        t = METADATA.tables[spec.name]
+        checks = [
+            ("ref_unknown", (c.name,), t.c[c.name].in_(self.kept_keys(c.ref)))
+            for c in spec.columns
+            if c.ref and not c.required
+        ]
+        checks += [(r.rule, r.columns, r.ok(t)) for r in VALUE_RULES.get(spec.name, ())]
+        return checks
+
+    def _build_kept(self, spec: TableSpec) -> Subquery:
+        t = METADATA.tables[spec.name]
+        guarded: dict[str, list[ColumnElement[bool]]] = {}
+        for _rule, cols, ok in self._field_checks(spec):
+            for col in cols:
+                guarded.setdefault(col, []).append(ok)
+        columns = []
+        for c in spec.columns:
+            col = t.c[c.name]
+            if c.name in guarded:
+                col = case((and_(*guarded[c.name]), col), else_=null()).label(c.name)
+            columns.append(col)
+        return select(*columns).where(self.keep_predicate(spec.name)).subquery(f"kept_{spec.name}")
+
+    # -- counting ----------------------------------------------------------
+    def count(self, conn: Connection) -> list[QualityCount]:
+        """Rows caught per (rule, table), with up to EXAMPLES example keys each."""
+        found: list[QualityCount] = []
+        for spec in SPECS.values():
+            t = METADATA.tables[spec.name]
+            row_rules = list(self.breaks(spec.name).items())
+            field_rules = self._field_rule_breaks(spec)
+            found += self._count_table(conn, t, spec, row_rules, None)
+            found += self._count_table(conn, t, spec, field_rules, self.keep_predicate(spec.name))
+        found.append(self._destination_missing(conn))
+        return found
+
+    def _field_rule_breaks(self, spec: TableSpec) -> list[tuple[str, ColumnElement[bool]]]:
+        """One predicate per field rule: the row has a set value that the rule rejects."""
+        t = METADATA.tables[spec.name]
+        by_rule: dict[str, list[ColumnElement[bool]]] = {}
+        for rule, cols, ok in self._field_checks(spec):
+            is_set = and_(*(t.c[c].is_not(None) for c in cols))
+            # ok may be NULL-valued for unusual inputs; coalesce makes "bad" strict.
+            by_rule.setdefault(rule, []).append(and_(is_set, not_(func.coalesce(ok, false()))))
+        return [(rule, or_(*preds)) for rule, preds in by_rule.items()]
+
+    @staticmethod
+    def _count_table(
+        conn: Connection,
+        t: Table,
+        spec: TableSpec,
+        rules: list[tuple[str, ColumnElement[bool]]],
+        scope: ColumnElement[bool] | None,
+    ) -> list[QualityCount]:
+        if not rules:
+            return []
+        sums = [func.sum(case((pred, 1), else_=0)).label(f"r{i}") for i, (_, pred) in enumerate(rules)]
+        query = select(*sums)
+        if scope is not None:
+            query = query.where(scope)
+        totals = conn.execute(query).one()
+        key_cols = [t.c[k] for k in (spec.key or tuple(c.name for c in spec.columns[:1]))]
+        out = []
+        for (rule, pred), total in zip(rules, totals, strict=True):
+            n = int(total or 0)
+            examples: list[str] = []
+            if n:
+                where = and_(pred, scope) if scope is not None else pred
+                rows = conn.execute(select(*key_cols).where(where).order_by(*key_cols).limit(EXAMPLES))
+                examples = ["|".join("∅" if v is None else str(v) for v in row) for row in rows]
+            out.append(QualityCount(rule, spec.name, n, examples))
+        return out
+
+    def _destination_missing(self, conn: Connection) -> QualityCount:
+        s = self.kept("student")
+        g = self.kept("graduate_destination")
+        where = and_(
+            s.c.status != "withdrawn",
+            s.c.expected_graduation_year.in_(select(g.c.graduation_year).distinct()),
+            s.c.student_id.not_in(select(g.c.student_id)),
+        )
+        n = conn.execute(select(func.count()).select_from(s).where(where)).scalar_one()
+        examples = []
+        if n:
+            rows = conn.execute(select(s.c.student_id).where(where).order_by(s.c.student_id).limit(EXAMPLES))
+            examples = [r[0] for r in rows]
+        return QualityCount("destination_missing", "graduate_destination", int(n), examples)
+
+
+def source_counts(conn: Connection) -> dict[str, int]:
+    """Raw row count of every contract table."""
+    return {
+        name: int(conn.execute(select(func.count()).select_from(METADATA.tables[name])).scalar_one())
+        for name in SPECS
+    }
+
+
+__all__ = ["ALL_RULES", "CleanSource", "source_counts"]
