@@ -1,0 +1,423 @@
+"""Settings: config/default.yaml, deep-merged with the file named by
+COCKPIT_CONFIG, then the environment (COCKPIT_SOURCE_URL, COCKPIT_STORE_URL,
+COCKPIT_REDIS_URL, PORT).
+
+``load_settings()`` does the work; importing this module does none. Every
+problem is a ``ConfigError`` with a one-line message naming the key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from cockpit import ROOT
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FILE = ROOT / "config" / "default.yaml"
+THRESHOLD_LEVELS = ("target", "warning", "critical")
+CACHE_TYPES = ("SimpleCache", "NullCache", "RedisCache", "FileSystemCache")
+KNOWN_SECTIONS = ("source_url", "store_url", "demo", "refresh", "calendar", "thresholds", "server", "cache")
+
+# Keys absent from config/default.yaml get these (code) defaults.
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "refresh": {
+        "cron": "*/30 * * * *",
+        "timezone": "Asia/Shanghai",
+        "in_app": True,
+        "backfill_weeks": 26,
+        # A 'running' snapshot older than this is taken for a killed refresh.
+        "max_duration_minutes": 60,
+        # A run missed by at most this long (app busy, restarted) still runs.
+        "misfire_grace_seconds": 600,
+    },
+    "demo": {"path": "data/demo.sqlite", "scale": 1, "seed": 2026},
+    "calendar": {"extra_holidays": [], "extra_workdays": []},
+    "server": {"host": "127.0.0.1", "port": 8050},
+    "cache": {"type": "SimpleCache", "timeout": 3600, "dir": "data/cache"},
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, one line."""
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    path: Path
+    scale: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    cron: str
+    timezone: str
+    in_app: bool
+    backfill_weeks: int
+    max_duration_minutes: float
+    misfire_grace_seconds: int
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    extra_holidays: tuple[date, ...]
+    extra_workdays: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    source_url: str  # resolved: the demo SQLite file when none is configured
+    source_is_demo: bool
+    store_url: str
+    demo: DemoSettings
+    refresh: RefreshSettings
+    calendar: CalendarSettings
+    server: ServerSettings
+    # metric id -> {"target"|"warning"|"critical": number}
+    thresholds: dict[str, dict[str, float]] = field(hash=False)
+    # Flask-Caching configuration (CACHE_TYPE ...)
+    cache: dict[str, Any] = field(hash=False)
+    # The whole merged configuration, for sections later parts of the app read.
+    raw: dict[str, Any] = field(hash=False, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    def today(self) -> date:
+        """Today in the refresh time zone."""
+        from datetime import datetime
+
+        return datetime.now(self.refresh.tz).date()
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged into a copy of ``base``: mappings merge key by key,
+    anything else (lists included) replaces."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_yaml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
+    except OSError as e:
+        raise ConfigError(f"{what} {path} cannot be read: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{what} {path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} {path}: expected a mapping of keys at the top level")
+    return data
+
+
+# crontab counts days of week from 0 = Sunday; APScheduler 3.x from 0 = Monday.
+# Numeric days are translated to names so a standard crontab line means what it says.
+_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _crontab_dow(field_text: str) -> str:
+    def name(m: re.Match[str]) -> str:
+        n = int(m.group(0))
+        if n > 7:
+            raise ValueError(f"day of week {n} out of range 0-7")
+        return _DOW_NAMES[n]
+
+    # digits not preceded by '/' (a step) are day numbers
+    return re.sub(r"(?<![/\d])\d+", name, field_text)
+
+
+def parse_cron(expr: str, timezone: str):
+    """An APScheduler CronTrigger from a 5-field crontab line; ValueError if invalid."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = str(expr).split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month day_of_week), got {len(fields)}")
+    minute, hour, day, month, dow = fields
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=_crontab_dow(dow), timezone=timezone
+    )
+
+
+def _resolve_sqlite(url: URL, root: Path) -> URL:
+    db = url.database
+    if url.get_backend_name() == "sqlite" and db and db != ":memory:" and not db.startswith("file:"):
+        p = Path(db)
+        if not p.is_absolute():
+            url = url.set(database=str((root / p).resolve()))
+    return url
+
+
+def _parse_url(value: Any, key: str, root: Path, from_env: bool) -> URL:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: expected a SQLAlchemy URL, got {value!r}")
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ConfigError(f"{key}: cannot parse {value!r} as a SQLAlchemy URL") from None
+    if url.password and not from_env:
+        raise ConfigError(
+            f"{key} in a config file holds a password; secrets come only from the environment "
+            f"(COCKPIT_{key.upper()})"
+        )
+    return _resolve_sqlite(url, root)
+
+
+def _as_int(v: Any, key: str, minimum: int | None = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | str):
+        raise ConfigError(f"{key}: expected an integer, got {v!r}")
+    try:
+        n = int(v)
+    except ValueError:
+        raise ConfigError(f"{key}: expected an integer, got {v!r}") from None
+    if minimum is not None and n < minimum:
+        raise ConfigError(f"{key}: must be at least {minimum}, got {n}")
+    return n
+
+
+def _as_number(v: Any, key: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ConfigError(f"{key}: expected a number, got {v!r}")
+    return float(v)
+
+
+def _as_bool(v: Any, key: str) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+        return v.lower() in ("true", "yes", "1", "on")
+    raise ConfigError(f"{key}: expected true or false, got {v!r}")
+
+
+def _as_dates(v: Any, key: str) -> tuple[date, ...]:
+    if v is None:
+        return ()
+    if not isinstance(v, list):
+        raise ConfigError(f"{key}: expected a list of dates (YYYY-MM-DD), got {v!r}")
+    out = []
+    for item in v:
+        if isinstance(item, date):
+            out.append(item)
+            continue
+        try:
+            out.append(date.fromisoformat(str(item)))
+        except ValueError:
+            raise ConfigError(f"{key}: {item!r} is not a date (YYYY-MM-DD)") from None
+    return tuple(sorted(set(out)))
+
+
+def _section(merged: dict[str, Any], name: str) -> dict[str, Any]:
+    value = merged.get(name)
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name}: expected a mapping, got {value!r}")
+    unknown = sorted(set(value) - set(_DEFAULTS[name]))
+    if unknown:
+        raise ConfigError(f"{name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_DEFAULTS[name]))})")
+    return {**_DEFAULTS[name], **value}
+
+
+def known_metric_ids() -> set[str] | None:
+    """Ids of the metric catalog, or None while the catalog is not available."""
+    try:
+        from metrics.catalog import load_catalog
+    except ImportError:
+        return None
+    return set(load_catalog().metrics)
+
+
+def _thresholds(v: Any, known: set[str] | None) -> dict[str, dict[str, float]]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise ConfigError(f"thresholds: expected a mapping of metric id to levels, got {v!r}")
+    out: dict[str, dict[str, float]] = {}
+    for metric, levels in v.items():
+        if known is not None and metric not in known:
+            raise ConfigError(f"thresholds: unknown metric {metric!r} (see `python -m cockpit metrics`)")
+        if levels is None:
+            levels = {}
+        if not isinstance(levels, Mapping):
+            raise ConfigError(f"thresholds.{metric}: expected a mapping of {'/'.join(THRESHOLD_LEVELS)}")
+        clean: dict[str, float] = {}
+        for level, number in levels.items():
+            if level not in THRESHOLD_LEVELS:
+                raise ConfigError(
+                    f"thresholds.{metric}: unknown level {level!r} (known: {', '.join(THRESHOLD_LEVELS)})"
+                )
+            if number is None:
+                continue
+            clean[level] = _as_number(number, f"thresholds.{metric}.{level}")
+        out[str(metric)] = clean
+    return out
+
+
+def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[str, Any]:
+    ctype = section["type"]
+    redis_url = env.get("COCKPIT_REDIS_URL", "").strip()
+    if redis_url and ctype == "SimpleCache":
+        ctype = "RedisCache"
+    if ctype not in CACHE_TYPES:
+        raise ConfigError(f"cache.type: {ctype!r} is not one of {', '.join(CACHE_TYPES)}")
+    conf: dict[str, Any] = {
+        "CACHE_TYPE": ctype,
+        "CACHE_DEFAULT_TIMEOUT": _as_int(section["timeout"], "cache.timeout", 0),
+    }
+    if ctype == "RedisCache":
+        if not redis_url:
+            raise ConfigError("cache.type RedisCache needs the environment variable COCKPIT_REDIS_URL")
+        conf["CACHE_REDIS_URL"] = redis_url
+        conf["CACHE_KEY_PREFIX"] = "cockpit:"
+    elif ctype == "FileSystemCache":
+        p = Path(str(section["dir"]))
+        conf["CACHE_DIR"] = str(p if p.is_absolute() else root / p)
+    return conf
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
+    default_file: Path | None = None,
+    validate_metrics: bool = True,
+) -> Settings:
+    """Read, merge and validate the configuration."""
+    env = os.environ if env is None else env
+    root = (root or ROOT).resolve()
+    merged = _read_yaml(default_file or DEFAULT_FILE, "default config")
+    override = env.get("COCKPIT_CONFIG", "").strip()
+    if override:
+        merged = deep_merge(merged, _read_yaml(Path(override), "COCKPIT_CONFIG file"))
+
+    for key in sorted(set(merged) - set(KNOWN_SECTIONS)):
+        log.warning("config: unknown key %r ignored by the core settings", key)
+
+    demo_s = _section(merged, "demo")
+    demo_path = Path(str(demo_s["path"]))
+    demo = DemoSettings(
+        path=demo_path if demo_path.is_absolute() else (root / demo_path).resolve(),
+        scale=_as_int(demo_s["scale"], "demo.scale", 1),
+        seed=_as_int(demo_s["seed"], "demo.seed"),
+    )
+
+    source_env = env.get("COCKPIT_SOURCE_URL", "").strip()
+    source_cfg = merged.get("source_url") or ""
+    if source_env:
+        source_url = _parse_url(source_env, "source_url", root, from_env=True)
+    elif source_cfg:
+        source_url = _parse_url(source_cfg, "source_url", root, from_env=False)
+    else:
+        source_url = None
+    source_is_demo = source_url is None
+    if source_url is None:
+        source_url = make_url(f"sqlite:///{demo.path}")
+
+    store_env = env.get("COCKPIT_STORE_URL", "").strip()
+    store_url = _parse_url(
+        store_env or merged.get("store_url") or "sqlite:///data/store.sqlite",
+        "store_url",
+        root,
+        from_env=bool(store_env),
+    )
+
+    r = _section(merged, "refresh")
+    timezone = str(r["timezone"])
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"refresh.timezone: unknown time zone {timezone!r}") from None
+    cron = str(r["cron"]).strip()
+    try:
+        parse_cron(cron, timezone)
+    except ValueError as e:
+        raise ConfigError(f"refresh.cron {cron!r}: {e}") from None
+    refresh = RefreshSettings(
+        cron=cron,
+        timezone=timezone,
+        in_app=_as_bool(r["in_app"], "refresh.in_app"),
+        backfill_weeks=_as_int(r["backfill_weeks"], "refresh.backfill_weeks", 0),
+        max_duration_minutes=_as_number(r["max_duration_minutes"], "refresh.max_duration_minutes"),
+        misfire_grace_seconds=_as_int(r["misfire_grace_seconds"], "refresh.misfire_grace_seconds", 1),
+    )
+    if refresh.max_duration_minutes <= 0:
+        raise ConfigError("refresh.max_duration_minutes: must be positive")
+
+    c = _section(merged, "calendar")
+    calendar = CalendarSettings(
+        extra_holidays=_as_dates(c["extra_holidays"], "calendar.extra_holidays"),
+        extra_workdays=_as_dates(c["extra_workdays"], "calendar.extra_workdays"),
+    )
+    both = set(calendar.extra_holidays) & set(calendar.extra_workdays)
+    if both:
+        raise ConfigError(f"calendar: {min(both)} is listed both as a holiday and as a working day")
+
+    s = _section(merged, "server")
+    port = env.get("PORT", "").strip() or s["port"]
+    server = ServerSettings(
+        host=str(s["host"]), port=_as_int(port, "PORT" if env.get("PORT", "").strip() else "server.port", 1)
+    )
+    if server.port > 65535:
+        raise ConfigError(f"port {server.port} is out of range 1-65535")
+
+    thresholds = _thresholds(merged.get("thresholds"), known_metric_ids() if validate_metrics else None)
+
+    return Settings(
+        root=root,
+        source_url=source_url.render_as_string(hide_password=False),
+        source_is_demo=source_is_demo,
+        store_url=store_url.render_as_string(hide_password=False),
+        demo=demo,
+        refresh=refresh,
+        calendar=calendar,
+        server=server,
+        thresholds=thresholds,
+        cache=_cache(_section(merged, "cache"), env, root),
+        raw=merged,
+    )
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"

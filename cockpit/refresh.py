@@ -1,0 +1,226 @@
+"""One refresh: begin a snapshot, compute every indicator from the source,
+publish it. Any failure marks the snapshot failed with a one-line error and
+leaves the previous snapshot current. Also: history by backfill."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from cockpit.config import Settings, safe_url
+from cockpit.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class RefreshError(Exception):
+    """A refresh that did not publish a snapshot; the message is one line."""
+
+    def __init__(self, message: str, snapshot_id: int | None = None) -> None:
+        super().__init__(message)
+        self.snapshot_id = snapshot_id
+
+
+class SourceUnavailable(Exception):
+    """The source database cannot be opened at all."""
+
+
+def one_line(exc: BaseException) -> str:
+    """A short, single-line description of an exception."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        text = str(exc.orig)
+        name = type(exc.orig).__name__
+    else:
+        text = str(exc)
+        name = type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
+    if not first:
+        return name
+    if isinstance(exc, RefreshError | SourceUnavailable) or type(exc).__name__ in (
+        "SourceError",
+        "ConfigError",
+    ):
+        return first
+    return f"{name}: {first}"[:500]
+
+
+def source_engine(settings: Settings) -> Engine:
+    """A read-only engine on the school's data platform."""
+    url = make_url(settings.source_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        db = url.database or ""
+        if not db or db == ":memory:":
+            raise SourceUnavailable("the source is an in-memory SQLite database; nothing to read")
+        path = Path(db)
+        if not path.is_file():
+            hint = " (run `python -m cockpit demo` to generate it)" if settings.source_is_demo else ""
+            raise SourceUnavailable(f"source database file {path} does not exist{hint}")
+        ro = make_url(f"sqlite:///file:{path}?mode=ro&uri=true")
+        return create_engine(ro, connect_args={"timeout": 30})
+    connect_args: dict[str, Any] = {}
+    if backend == "postgresql":
+        connect_args = {"connect_timeout": 10, "options": "-c default_transaction_read_only=on"}
+    elif backend in ("mysql", "mariadb"):
+        connect_args = {"connect_timeout": 10}
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _compute(settings: Settings, source: Engine, as_of: date):
+    """metrics.engine.compute with the configured calendar and thresholds."""
+    from metrics.engine import compute
+    from metrics.workdays import WorkCalendar
+
+    cal = WorkCalendar(list(settings.calendar.extra_holidays), list(settings.calendar.extra_workdays))
+    return compute(source, as_of, calendar=cal, thresholds=settings.thresholds)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store (tables created if missing); RefreshError (one line) when it cannot be opened."""
+    try:
+        return Store(settings.store_url)
+    except DBAPIError as e:
+        raise RefreshError(f"snapshot store {safe_url(settings.store_url)}: {one_line(e)}") from e
+
+
+def run_refresh(
+    settings: Settings,
+    as_of: date | None = None,
+    trigger: str = "cli",
+    store: Store | None = None,
+) -> int:
+    """Compute one snapshot and publish it; returns its id.
+
+    Raises RefreshError (one line) when nothing was published; the snapshot
+    row then says 'failed' with the same error, and the previous snapshot
+    stays current.
+    """
+    store = store or open_store(settings)
+    as_of = as_of or settings.today()
+    try:
+        store.abandon_stale(timedelta(minutes=settings.refresh.max_duration_minutes))
+        sid = store.begin(as_of, trigger)
+    except DBAPIError as e:
+        raise RefreshError(f"snapshot store {safe_url(settings.store_url)}: {one_line(e)}") from e
+    t0 = time.monotonic()
+    source = None
+    phase = "source"
+    try:
+        source = source_engine(settings)
+        result = _compute(settings, source, as_of)
+        if result.as_of != as_of:
+            raise ValueError(f"the engine computed as of {result.as_of}, not {as_of}")
+        phase = "store"
+        status = store.complete(sid, result)
+    except BaseException as e:
+        msg = one_line(e)
+        if isinstance(e, DBAPIError):
+            url = settings.source_url if phase == "source" else settings.store_url
+            msg = f"{phase} {safe_url(url)}: {msg}"
+        try:
+            store.fail(sid, msg)
+        except Exception as e2:  # the store itself is gone; the row stays 'running'
+            log.error("could not mark snapshot %s failed: %s", sid, one_line(e2))
+        log.error("refresh as of %s failed (snapshot %s): %s", as_of, sid, msg)
+        if isinstance(e, KeyboardInterrupt | SystemExit):
+            raise
+        raise RefreshError(msg, sid) from e
+    finally:
+        if source is not None:
+            source.dispose()
+    failed = ""
+    if status == "partial":
+        failed = " — failed: " + ", ".join(sorted(result.failed))
+    log.info(
+        "snapshot %s as of %s: %s, %d values in %.1f s%s",
+        sid,
+        as_of,
+        status,
+        len(result.values),
+        time.monotonic() - t0,
+        failed,
+    )
+    return sid
+
+
+def _as_date(v: Any) -> date | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
+def source_latest_date(source: Engine) -> date | None:
+    """The latest activity date the source holds (approvals submitted,
+    destinations placed, internships started)."""
+    from metrics.contract import METADATA
+
+    t = METADATA.tables
+    queries = [
+        select(func.max(t["approval_instance"].c.submitted_at)),
+        select(func.max(t["graduate_destination"].c.placed_on)),
+        select(func.max(t["internship"].c.start_date)),
+    ]
+    dates = []
+    with source.connect() as conn:
+        for q in queries:
+            d = _as_date(conn.execute(q).scalar())
+            if d is not None:
+                dates.append(d)
+    return max(dates) if dates else None
+
+
+def week_ends(weeks: int, anchor: date, today: date) -> list[date]:
+    """The last ``weeks`` Sundays that are past (before today) and not after
+    ``anchor``, oldest first."""
+    last = min(anchor, today - timedelta(days=1))
+    last = last - timedelta(days=(last.weekday() + 1) % 7)  # back to Sunday
+    return [last - timedelta(weeks=k) for k in reversed(range(weeks))]
+
+
+def backfill(
+    settings: Settings,
+    weeks: int,
+    progress: Callable[[int, int, date], None] | None = None,
+    store: Store | None = None,
+) -> list[int]:
+    """Snapshots as of the last ``weeks`` past week ends (Sundays) of the
+    source's dates, skipping week ends that already have a successful
+    snapshot. Returns the new snapshot ids; stops at the first failure
+    (RefreshError)."""
+    store = store or open_store(settings)
+    try:
+        source = source_engine(settings)
+        try:
+            anchor = source_latest_date(source)
+        finally:
+            source.dispose()
+    except (DBAPIError, SourceUnavailable) as e:
+        raise RefreshError(f"source {safe_url(settings.source_url)}: {one_line(e)}") from e
+    today = settings.today()
+    ends = week_ends(weeks, anchor or today, today)
+    have = store.successful_as_of_dates()
+    todo = [d for d in ends if d not in have]
+    ids = []
+    for i, d in enumerate(todo):
+        if progress:
+            progress(i, len(todo), d)
+        ids.append(run_refresh(settings, d, trigger="backfill", store=store))
+    if progress and todo:
+        progress(len(todo), len(todo), todo[-1])
+    return ids

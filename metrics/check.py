@@ -1,0 +1,144 @@
+"""check-source: does a database hold the data-platform contract?
+
+Checks every contract table (or view) is present, every contract column is
+present with a compatible type, and school_profile holds exactly one row.
+Each problem names the table and column and says what was expected and what
+was found. Read-only: it reflects the schema and counts rows, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, inspect, select, table
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    NullType,
+    Numeric,
+    String,
+    TypeEngine,
+)
+
+from metrics.contract import TABLES
+
+# Which reflected type families each contract type accepts.
+_ACCEPTS = {
+    "TEXT": {"text"},
+    "DATE": {"date"},
+    "TIMESTAMP": {"timestamp"},
+    "BOOL": {"bool", "int"},
+    "NUM": {"num", "int"},
+    "INTEGER": {"int", "num0"},
+}
+# SQLite stores dates and times as text (data-contract.md, Conventions).
+_SQLITE_TEXT_OK = {"DATE", "TIMESTAMP"}
+
+
+def type_family(t: TypeEngine) -> str:
+    """The family of a reflected column type: text, date, timestamp, bool,
+    int, num, num0 (a decimal with scale 0), unknown or other."""
+    if isinstance(t, NullType):
+        return "unknown"
+    if isinstance(t, Boolean):
+        return "bool"
+    if isinstance(t, Integer):
+        return "int"
+    if isinstance(t, Float):
+        return "num"
+    if isinstance(t, Numeric):
+        return "num0" if getattr(t, "scale", None) == 0 else "num"
+    if isinstance(t, DateTime):
+        return "timestamp"
+    if isinstance(t, Date):
+        return "date"
+    if isinstance(t, String | Enum):
+        return "text"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Problem:
+    table: str
+    column: str | None
+    message: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{'error' if self.fatal else 'warning'}: {where}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        return not any(p.fatal for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.fatal]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.fatal]
+
+
+def check_source(engine: Engine, schema: str | None = None) -> CheckReport:
+    """Check the database behind ``engine`` against the contract."""
+    report = CheckReport()
+    insp = inspect(engine)
+    present = {
+        n.lower(): n for n in [*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)]
+    }
+    is_sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        for spec in TABLES:
+            actual = present.get(spec.name)
+            if actual is None:
+                report.problems.append(Problem(spec.name, None, "table or view is missing"))
+                continue
+            cols = {c["name"].lower(): c for c in insp.get_columns(actual, schema=schema)}
+            for col in spec.columns:
+                found = cols.get(col.name)
+                if found is None:
+                    report.problems.append(
+                        Problem(spec.name, col.name, f"column is missing (expected {col.type})")
+                    )
+                    continue
+                fam = type_family(found["type"])
+                if fam in _ACCEPTS[col.type]:
+                    continue
+                if fam == "text" and is_sqlite and col.type in _SQLITE_TEXT_OK:
+                    continue
+                if fam == "unknown":
+                    report.problems.append(
+                        Problem(
+                            spec.name,
+                            col.name,
+                            f"type not declared, cannot check (expected {col.type})",
+                            False,
+                        )
+                    )
+                    continue
+                report.problems.append(
+                    Problem(spec.name, col.name, f"expected {col.type}, found {found['type']!s} ({fam})")
+                )
+            tbl = table(actual, schema=schema)
+            report.row_counts[spec.name] = conn.execute(select(func.count()).select_from(tbl)).scalar_one()
+    n = report.row_counts.get("school_profile")
+    if n is not None and n != 1:
+        report.problems.append(
+            Problem(
+                "school_profile", None, f"holds {n} rows; exactly one is required, nothing can be computed"
+            )
+        )
+    return report
