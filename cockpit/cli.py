@@ -204,6 +204,8 @@ def cmd_check_source(args: argparse.Namespace, settings: Settings) -> int:
     engine = source_engine(settings)
     try:
         report = check_source(engine)
+    except DBAPIError as e:
+        raise CliError(f"source {safe_url(settings.source_url)}: {one_line(e)}") from e
     finally:
         engine.dispose()
     for p in report.problems:

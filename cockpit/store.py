@@ -406,7 +406,7 @@ class Store:
         periods: Iterable[str] | None = None,
     ) -> list[Value]:
         """Values of a snapshot, optionally of some metrics and periods,
-        ordered by metric, period, dims."""
+        ordered by metric, period, then dims (the school's first)."""
         q = select(
             metric_value.c.metric,
             metric_value.c.period,
@@ -423,7 +423,7 @@ class Store:
             q = q.where(metric_value.c.period.in_(list(periods)))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        rows.sort(key=lambda r: (r[0], r[1], r[2] != "{}", r[2]))  # the school ({}) first
         parsed: dict[str, dict[str, str]] = {}
         out = []
         for m, p, d, v, n, den in rows:
