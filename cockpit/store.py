@@ -39,6 +39,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -120,6 +121,21 @@ scheduler_state = Table(
 )
 
 _LIGHT = [c for c in snapshot.c if c.name not in ("labels", "pending")]
+
+
+def _grain_clause(grain: str):
+    """SQL condition on the canonical dims text (metrics.results.dims_key:
+    sorted keys, no spaces) selecting one grain."""
+    d = metric_value.c.dims
+    if grain == "school":
+        return d == "{}"
+    if grain == "step":
+        return and_(d.like('{"process":%'), d.like('%,"step":%'))
+    if grain == "process":
+        return and_(d.like('{"process":%'), d.not_like('%,"step":%'))
+    if grain in ("department", "major", "industry"):
+        return and_(d.like(f'{{"{grain}":%'), d.not_like('%",%'))
+    raise ValueError(f"unknown grain {grain!r}")
 
 
 class StoreError(Exception):
@@ -404,9 +420,11 @@ class Store:
         snapshot_id: int,
         metric: str | Iterable[str] | None = None,
         periods: Iterable[str] | None = None,
+        grains: Iterable[str] | None = None,
     ) -> list[Value]:
-        """Values of a snapshot, optionally of some metrics and periods,
-        ordered by metric, period, then dims (the school's first)."""
+        """Values of a snapshot, optionally of some metrics, periods and grains
+        (school, department, major, process, step, industry), ordered by
+        metric, period, then dims (the school's first)."""
         q = select(
             metric_value.c.metric,
             metric_value.c.period,
@@ -421,6 +439,8 @@ class Store:
             q = q.where(metric_value.c.metric.in_(list(metric)))
         if periods is not None:
             q = q.where(metric_value.c.period.in_(list(periods)))
+        if grains is not None:
+            q = q.where(or_(*[_grain_clause(g) for g in grains]))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
         rows.sort(key=lambda r: (r[0], r[1], r[2] != "{}", r[2]))  # the school ({}) first

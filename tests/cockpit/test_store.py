@@ -111,6 +111,22 @@ def test_round_trip(store):
     assert store.alerts(sid) == [Alert("placement_rate", "cohort:2026", {}, "warning", 0.9, 0.95)]
 
 
+def test_values_by_grain(store):
+    sid = publish(store, date(2026, 3, 1))
+
+    def dims(grains):
+        return [v.dims for v in store.values(sid, grains=grains)]
+
+    assert dims(["school"]) == [{}, {}]
+    assert dims(["department"]) == [{"department": "D01"}]
+    assert dims(["school", "department"]) == [{}, {}, {"department": "D01"}]
+    assert dims(["major"]) == [{"major": "510203"}]
+    assert dims(["step"]) == [{"process": "P1", "step": "分管校领导审批"}]
+    assert dims(["process"]) == []
+    with pytest.raises(ValueError):
+        store.values(sid, grains=["campus"])
+
+
 def test_values_are_precise_doubles(store):
     sid = store.begin(date(2026, 3, 1), "cli")
     store.complete(

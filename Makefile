@@ -1,0 +1,68 @@
+# 领导驾驶舱 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk poppler-utils
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: setup system-packages run serve test services lint format bench clean-data
+
+## setup: .venv with requirements.txt installed, plus the system packages
+setup: $(STAMP) system-packages
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $(STAMP)
+
+# Installed with apt-get when running as root; otherwise the exact command is printed.
+system-packages:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "setup: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "setup: missing system packages (needed by the browser tests and reports); run:"; \
+	    echo "  sudo apt-get install -y --no-install-recommends$$missing"; \
+	  fi; \
+	fi
+
+## run: demo data if no source is configured, indicators with history, then serve on :8050 (PORT overrides)
+run: setup
+	$(PY) -m cockpit setup-demo
+	$(PY) -m cockpit serve
+
+serve: setup
+	$(PY) -m cockpit serve
+
+## test: setup, the database services, the whole suite, lint
+test: setup services
+	$(VENV)/bin/pytest
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+services:
+	@scripts/ensure-services.sh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: snapshot-store read times (docs/benchmarks.md)
+bench: setup
+	$(PY) scripts/bench_store.py
+
+clean-data:
+	rm -rf data/
