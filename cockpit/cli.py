@@ -254,11 +254,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends a long-running command like Ctrl-C: cleanly, exit 0."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from cockpit.refresh import open_store
     from cockpit.scheduler import run_worker
 
     store = open_store(settings)
+    _exit_on_sigterm()
     _err(f"worker: refresh on {settings.refresh.cron!r} ({settings.refresh.timezone}); Ctrl-C stops")
     run_worker(settings, store)
     return 0
@@ -272,6 +280,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     app = create_app(settings)
+    _exit_on_sigterm()
     sched = "in this process" if app.server.extensions["cockpit"].scheduler else "elsewhere or off"
     _err(f"serve: http://{host}:{port}/ (refresh schedule: {sched})")
     serve(app.server, host=host, port=port, threads=8, ident="cockpit")
