@@ -129,6 +129,7 @@ DATA = {
         step("a02", 2, FIN, "2026-03-10 09:00", "2026-03-12 09:00", "reject"),  # 2.0, Mar
         step("a03", 1, HEAD, "2026-03-09 08:00", "2026-03-09 20:00", "approve"),  # 0.5, Mar
         step("a03", 2, FIN, "2026-03-09 20:00", "2026-03-11 08:00", "approve"),  # 4h+24h+8h = 1.5, Mar
+        step("a04", 1, HEAD, "2026-03-10 10:00", "2026-03-10 12:00", "approve"),  # PS's own head step: 1/12
         step("a05", 1, SEAL, "2026-03-13 12:00", "2026-03-16 18:00", "approve"),  # 1.25, Mar
         step("a06", 1, SEAL, "2026-03-16 09:00"),  # waiting: not acted
         step("a08", 1, HEAD, "2026-03-17 09:00", "2026-03-18 09:00", "approve"),  # 1.0, Mar
@@ -243,6 +244,8 @@ EXPECTED = [
     # Mar (PF, finance): a01 1/12, a02 2.0, a03 1.5 -> 1.5 (a08's step 2 acted after D)
     Exp("step_latency_p50", MAR, {"process": "PF", "step": FIN}, 1.5),
     Exp("step_latency_p50", MAR, {"process": "PS", "step": SEAL}, 1.25),  # a05 (a06 waiting)
+    # the same step name in another process is another group (merged it would give 2/3)
+    Exp("step_latency_p50", MAR, {"process": "PS", "step": HEAD}, 1 / 12),  # a04
     Exp("step_latency_p50", FEB, {"process": "PF", "step": HEAD}, 2.0),
     Exp("step_latency_p50", FEB, {"process": "PF", "step": FIN}, 5 / 6),
     Exp("step_latency_p50", APR, {"process": "PS", "step": SEAL}, 1.25),  # a12 acted 2025-04-01
@@ -318,6 +321,7 @@ def test_step_latency_groups_exactly(result):
         (MAR, {"process": "PF", "step": HEAD}),
         (MAR, {"process": "PF", "step": FIN}),
         (MAR, {"process": "PS", "step": SEAL}),
+        (MAR, {"process": "PS", "step": HEAD}),
         (FEB, {"process": "PF", "step": HEAD}),
         (FEB, {"process": "PF", "step": FIN}),
         (APR, {"process": "PS", "step": SEAL}),
@@ -375,3 +379,115 @@ def result_2031(compute_on):
 @pytest.mark.parametrize("e", EXPECTED_2031, ids=Exp.id)
 def test_value_outside_official_calendar(result_2031, e):
     expect(result_2031, e)
+
+
+# --- ISO weeks across a 53-week ISO year ----------------------------------------
+#
+# D = 2021-01-06 (Wed, ISO 2021-W01). ISO 2020 has 53 weeks; Fri 2021-01-01 belongs to
+# ISO week 2020-W53 but to month 2021-01. Weeks window: 2020-W42 .. 2021-W01 (13 weeks:
+# W42..W53 is 12, plus 2021-W01). Months window: 2020-02 .. 2021-01.
+# Official calendar: 2021-01-01 holiday; 2020-10-01..08 National Day holidays.
+#  c1 Thu 2020-12-31 10:00 -> Mon 2021-01-04 10:00 approved: 14h + 0 (Fri holiday) + 10h = 1.0
+#  c2 Fri 2021-01-01 09:00 pending: age at end of D = 0 (holiday) + Mon + Tue + Wed = 3.0
+#  c3 Mon 2020-10-05 10:00 -> 11:00 approved: a holiday -> latency 0.0 (ISO 2020-W41: outside)
+#  c4 Mon 2020-10-12 10:00 -> 11:00 approved: 1/24 (ISO 2020-W42: first week of the window)
+
+D21 = d("2021-01-06")
+DATA_2021 = {
+    "school_profile": school(),
+    "department": [department("D1")],
+    "approval_process": [process("PF", "finance", 2)],
+    "approval_instance": [
+        inst("c1", "PF", "D1", "2020-12-31 10:00", "2021-01-04 10:00", "approved"),
+        inst("c2", "PF", "D1", "2021-01-01 09:00"),
+        inst("c3", "PF", "D1", "2020-10-05 10:00", "2020-10-05 11:00", "approved"),
+        inst("c4", "PF", "D1", "2020-10-12 10:00", "2020-10-12 11:00", "approved"),
+    ],
+}
+
+EXPECTED_2021 = [
+    Exp("approval_volume", "week:2020-W53", SCHOOL, 2, 2, None),  # c1 c2
+    Exp("approval_volume", "week:2020-W42", SCHOOL, 1, 1, None),  # c4
+    Exp("approval_volume", "month:2020-12", SCHOOL, 1, 1, None),  # c1
+    Exp("approval_volume", "month:2021-01", SCHOOL, 1, 1, None),  # c2
+    Exp("approval_volume", "month:2020-10", SCHOOL, 2, 2, None),  # c3 c4
+    Exp("approval_latency_p50", "week:2021-W01", SCHOOL, 1.0),  # c1 finished Mon 01-04
+    Exp("approval_latency_p50", "month:2021-01", SCHOOL, 1.0),
+    Exp("approval_latency_p50", "week:2020-W42", SCHOOL, 1 / 24),  # c4
+    # month 2020-10: [0.0, 1/24] -> p50 1/48, p90 0.9/24
+    Exp("approval_latency_p50", "month:2020-10", SCHOOL, 1 / 48),
+    Exp("approval_latency_p90", "month:2020-10", SCHOOL, 0.9 / 24),
+    Exp("approval_overdue_rate", "month:2020-10", SCHOOL, 0.0, 0, 2),
+    Exp("approval_backlog", "day:2021-01-06", SCHOOL, 1, 1, None),
+    Exp("approval_oldest_pending_days", "day:2021-01-06", SCHOOL, 3.0, None, None),
+]
+
+ABSENT_2021 = [
+    Absent("approval_volume", "week:2020-W41", SCHOOL),  # c3: outside the 13 weeks
+    Absent("approval_volume", "week:2021-W53", SCHOOL),  # the ISO year of 2021-01-01 is 2020
+    Absent("approval_volume", "week:2021-W01", SCHOOL),  # nothing submitted Jan 4..6
+    Absent("approval_latency_p50", "week:2020-W53", SCHOOL),  # nothing finished in W53
+]
+
+
+@pytest.fixture(scope="module")
+def result_2021(compute_on):
+    return compute_on(DATA_2021, [D21])[D21]
+
+
+@pytest.mark.parametrize("e", EXPECTED_2021, ids=Exp.id)
+def test_value_iso_53_weeks(result_2021, e):
+    expect(result_2021, e)
+
+
+@pytest.mark.parametrize("a", ABSENT_2021, ids=Absent.id)
+def test_not_emitted_iso_53_weeks(result_2021, a):
+    expect_absent(result_2021, a)
+
+
+def test_week_periods_iso_53_weeks(result_2021):
+    got = {p for p, dk in emitted_keys(result_2021, "approval_volume", "week:") if dk == "{}"}
+    assert got == {"week:2020-W53", "week:2020-W42"}
+
+
+# --- a latency exactly equal to the SLA is not overdue ---------------------------
+#
+# D = 2026-03-31. Process PS sla 15. March 2026 has no holiday, so each instance below
+# takes exactly three weeks = 15 working days (same weekday and clock time, 21 days
+# later). "latency > sla_workdays" is strict: none is overdue. (A latency computed
+# as a difference of large floating positions can come out as 15.000000000000004.)
+#  e1 Mon 03-02 08:00 -> Mon 03-23 08:00     e2 Tue 03-03 10:00 -> Tue 03-24 10:00
+#  e3 Wed 03-04 16:00 -> Wed 03-25 16:00     e4 Thu 03-05 17:00 -> Thu 03-26 17:00
+#  e5 Fri 03-06 08:00 -> Fri 03-27 08:00
+# => month 2026-03: overdue 0 of 5; p50 = p90 = 15
+
+D_SLA = d("2026-03-31")
+DATA_SLA = {
+    "school_profile": school(),
+    "department": [department("D1")],
+    "approval_process": [process("PS", "seal", 15)],
+    "approval_instance": [
+        inst("e1", "PS", "D1", "2026-03-02 08:00", "2026-03-23 08:00", "approved"),
+        inst("e2", "PS", "D1", "2026-03-03 10:00", "2026-03-24 10:00", "approved"),
+        inst("e3", "PS", "D1", "2026-03-04 16:00", "2026-03-25 16:00", "approved"),
+        inst("e4", "PS", "D1", "2026-03-05 17:00", "2026-03-26 17:00", "approved"),
+        inst("e5", "PS", "D1", "2026-03-06 08:00", "2026-03-27 08:00", "approved"),
+    ],
+}
+
+EXPECTED_SLA = [
+    Exp("approval_overdue_rate", "month:2026-03", SCHOOL, 0.0, 0, 5),
+    Exp("approval_overdue_rate", "month:2026-03", PS, 0.0, 0, 5),
+    Exp("approval_latency_p50", "month:2026-03", SCHOOL, 15.0),
+    Exp("approval_latency_p90", "month:2026-03", SCHOOL, 15.0),
+]
+
+
+@pytest.fixture(scope="module")
+def result_sla(compute_on):
+    return compute_on(DATA_SLA, [D_SLA])[D_SLA]
+
+
+@pytest.mark.parametrize("e", EXPECTED_SLA, ids=Exp.id)
+def test_latency_equal_to_sla_is_not_overdue(result_sla, e):
+    expect(result_sla, e)

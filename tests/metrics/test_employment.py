@@ -249,7 +249,7 @@ def test_industry_fit_groups_exactly(result):
 #                 "101" -> C38 1.0 (a bare "C" job does not match)
 # Cohort 2026, D = 2026-09-15:
 #  z1 "0101" contract 2026-07-01 C38 330100 5000 T
-#  z2 "101"  contract 2026-07-01 C   330100 3000 T
+#  z2 "101"  contract 2026-07-01 C   330100 200000 T  (200000 is still a valid salary)
 #  z3 "0101" unplaced — the student is WITHDRAWN, but the roster is the
 #            graduate_destination rows, whatever the student's status
 EDGE = {
@@ -269,7 +269,7 @@ EDGE = {
     ],
     "graduate_destination": [
         dest("z1", 2026, "contract", "2026-07-01", "C38", "330100", 5000, True),
-        dest("z2", 2026, "contract", "2026-07-01", "C", "330100", 3000, True),
+        dest("z2", 2026, "contract", "2026-07-01", "C", "330100", 200000, True),
         dest("z3", 2026, "unplaced"),
     ],
 }
@@ -285,7 +285,7 @@ EXPECTED_EDGE = [
     Exp("industry_fit_rate", C26, {"major": "0101"}, 1.0, 1, 1),
     Exp("industry_fit_rate", C26, {"major": "101"}, 0.0, 0, 1),
     Exp("major_related_rate", C26, SCHOOL, 1.0, 2, 2),
-    Exp("avg_monthly_salary", C26, SCHOOL, 4000.0, 8000, 2),
+    Exp("avg_monthly_salary", C26, SCHOOL, 102500.0, 205000, 2),  # (5000 + 200000) / 2
     Exp("avg_monthly_salary", C26, {"department": "01"}, 5000.0, 5000, 1),
 ]
 
@@ -293,6 +293,11 @@ EXPECTED_EDGE = [
 @pytest.fixture(scope="module")
 def result_edge(compute_on):
     return compute_on(EDGE, [D])[D]
+
+
+def test_edge_clean(result_edge):
+    assert result_edge.failed == {}
+    assert [q for q in result_edge.quality if q.rows] == []
 
 
 @pytest.mark.parametrize("e", EXPECTED_EDGE, ids=Exp.id)

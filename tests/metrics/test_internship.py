@@ -288,6 +288,15 @@ def test_partner_enterprises_active_groups_exactly(result):
 #  no pay, logs 0/0, no destination row:
 #  rate 1/1; insured 1/1; retention 0/1; partner hosts 0 of 1;
 #  log rate NOT emitted (sum expected 0); match, score, underpaid NOT emitted
+# Cohort 2028: w1 (M1) with four internships @E3 (boundaries, all valid values):
+#  wa pay 2400.24 ref 3000.30: 0.8 x 3000.30 = 2400.24 exactly -> NOT underpaid
+#     (a float product gives 2400.2400000000002 and would wrongly count it)
+#  wb pay 2666.68 ref 3333.35: exactly 0.8 x ref -> NOT underpaid
+#  wc pay 2400.23 ref 3000.30: below -> underpaid
+#  wd pay 0       ref 1000:    pay 0 is valid (only < 0 breaks money_range) -> underpaid
+#  scores: wa 100, wb 0 (both valid) -> mean 50
+#  => underpaid 2 of 4; avg score 100/2
+# Cohort 2030: w9, withdrawn -> no cohort student -> no internship_rate at all
 FANOUT = {
     "school_profile": school(),
     "department": [department("D1")],
@@ -303,6 +312,8 @@ FANOUT = {
         student("u2", "M1", 2023, 2026),
         student("u3", "M1", 2023, 2026),
         student("u9", "M1", 2024, 2027),
+        student("w1", "M1", 2025, 2028),
+        student("w9", "M1", 2027, 2030, "withdrawn"),  # a cohort of withdrawn students only
     ],
     "internship": [
         internship("v1", "u1", "E1", "2025-10-01", True, True, 3000, 3000, 80, 2, 2),
@@ -310,6 +321,10 @@ FANOUT = {
         internship("v3", "u2", "E1", "2026-02-01", True, False, None, None, 70, 2, 2),
         internship("v4", "u2", "E2", "2026-02-15", True, True, None, None, None, 0, 0),
         internship("v9", "u9", "E3", "2026-01-01", None, True, None, None, None, 0, 0),
+        internship("wa", "w1", "E3", "2026-01-01", None, True, 2400.24, 3000.30, 100, 1, 1),
+        internship("wb", "w1", "E3", "2026-01-01", None, True, 2666.68, 3333.35, 0, 1, 1),
+        internship("wc", "w1", "E3", "2026-01-01", None, True, 2400.23, 3000.30, None, 1, 1),
+        internship("wd", "w1", "E3", "2026-01-01", None, True, 0, 1000, None, 1, 1),
     ],
     "graduate_destination": [
         dest("u1", "contract", "E1", "2026-03-01"),
@@ -331,9 +346,14 @@ EXPECTED_FANOUT = [
     Exp("internship_insured_rate", C27, SCHOOL, 1.0, 1, 1),
     Exp("internship_retention_rate", C27, SCHOOL, 0.0, 0, 1),
     Exp("partner_enterprises_active", C27, SCHOOL, 0, 0, 1),
+    Exp("internship_underpaid_count", "cohort:2028", SCHOOL, 2, 2, 4),
+    Exp("internship_avg_score", "cohort:2028", SCHOOL, 50.0, 100, 2),
+    Exp("internship_rate", "cohort:2028", SCHOOL, 1.0, 1, 1),
 ]
 
 ABSENT_FANOUT = [
+    # cohort 2030 holds only a withdrawn student: 0 cohort students -> no rate
+    Absent("internship_rate", "cohort:2030", SCHOOL),
     Absent("internship_log_rate", C27, SCHOOL),
     Absent("internship_match_rate", C27, SCHOOL),
     Absent("internship_avg_score", C27, SCHOOL),
@@ -344,6 +364,11 @@ ABSENT_FANOUT = [
 @pytest.fixture(scope="module")
 def result_fanout(compute_on):
     return compute_on(FANOUT, [D])[D]
+
+
+def test_fanout_clean(result_fanout):
+    assert result_fanout.failed == {}
+    assert [q for q in result_fanout.quality if q.rows] == []
 
 
 @pytest.mark.parametrize("e", EXPECTED_FANOUT, ids=Exp.id)
