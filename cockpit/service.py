@@ -208,7 +208,12 @@ def _headline(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
     rows = _values(snapshot_id, wanted)
     alerts = _alerts(snapshot_id)
     as_of = meta["as_of"]
-    emp_cohort = _latest_period(rows, "placement_rate", "cohort:")
+    # The employment campaign for cohort Y runs through calendar year Y: show the
+    # latest cohort graduating this year or before (in November the next
+    # cohort's roster exists already, with almost nobody placed yet).
+    emp_cohort = _latest_period(
+        [r for r in rows if r["period"] <= f"cohort:{as_of[:4]}"], "placement_rate", "cohort:"
+    ) or _latest_period(rows, "placement_rate", "cohort:")
     int_cohort = _latest_period(rows, "internship_rate", "cohort:", need_numerator=True) or _latest_period(
         rows, "internship_rate", "cohort:"
     )

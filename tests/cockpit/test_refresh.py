@@ -225,6 +225,7 @@ def test_home_page_shows_current_snapshot(settings, monkeypatch):
     def compute(settings, source, as_of):
         r = fake(0.912)(settings, source, as_of)
         r.values += [
+            Value("placement_rate", "cohort:2027", {}, 0.01, 1.0, 100.0),  # next roster, barely started
             Value("internship_rate", "cohort:2026", {}, 0.98, 98.0, 100.0),
             Value("structure_fit_index", f"day:{as_of}", {}, 0.8123, None, None),
             Value("approval_volume", f"month:{as_of:%Y-%m}", {}, 321.0, 321.0, None),
@@ -252,7 +253,8 @@ def test_home_page_shows_current_snapshot(settings, monkeypatch):
         "1.8 个工作日",
     ):
         assert text in page, text
-    assert "毕业去向落实率" in page and "2026届" in page and "2026年3月" in page
+    assert "毕业去向落实率" in page and "毕业去向（2026届）" in page and "2026年3月" in page
+    assert "1.0%" not in page
     assert "数据可能已过时" not in page  # just refreshed
     client = app.server.test_client()
     assert client.get("/").status_code == 200
