@@ -21,7 +21,7 @@ import chinese_calendar
 import numpy as np
 
 _DAY = np.timedelta64(1, "D")
-_SECONDS_PER_DAY = 86400.0
+_SECONDS_PER_DAY = 86400
 
 
 class WorkCalendar:
@@ -33,7 +33,7 @@ class WorkCalendar:
         self._official_years: dict[int, bool] = {}
         self._base: np.datetime64 | None = None
         self._flags = np.zeros(0, dtype=bool)
-        self._before = np.zeros(1, dtype=np.float64)
+        self._before = np.zeros(1, dtype=np.int64)
 
     def official(self, year: int) -> bool:
         """True when the official calendar of ``year`` is known to the package."""
@@ -71,18 +71,22 @@ class WorkCalendar:
         )
         self._base = lo
         self._flags = flags
-        self._before = np.concatenate(([0.0], np.cumsum(flags, dtype=np.float64)))
+        self._before = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
 
     def position(self, moments: np.ndarray) -> np.ndarray:
-        """W(t): working days elapsed from the table's base to each moment (datetime64)."""
+        """W(t) in whole seconds: working seconds from the table's base to each moment.
+
+        Integer seconds keep latencies exact: three working weeks is 15.0, not
+        15.000000000000004, which matters when it is compared with an SLA.
+        """
         moments = np.asarray(moments, dtype="datetime64[s]")
         if moments.size == 0:
-            return np.zeros(0)
+            return np.zeros(0, dtype=np.int64)
         days = moments.astype("datetime64[D]")
         self._cover(days.min(), days.max())
         idx = ((days - self._base) / _DAY).astype(np.int64)
-        frac = (moments - days).astype("timedelta64[s]").astype(np.float64) / _SECONDS_PER_DAY
-        return self._before[idx] + np.where(self._flags[idx], frac, 0.0)
+        seconds = (moments - days).astype("timedelta64[s]").astype(np.int64)
+        return self._before[idx] * _SECONDS_PER_DAY + np.where(self._flags[idx], seconds, 0)
 
     def durations(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Working days in [start, end) for each pair; the day table is shared by both sides."""
@@ -92,7 +96,7 @@ class WorkCalendar:
             return np.zeros(0)
         both = np.concatenate((starts, ends)).astype("datetime64[D]")
         self._cover(both.min(), both.max())
-        return self.position(ends) - self.position(starts)
+        return (self.position(ends) - self.position(starts)) / _SECONDS_PER_DAY
 
     def workdays_between(self, start: datetime, end: datetime) -> float:
         """Working days in [start, end) for one interval."""

@@ -114,8 +114,7 @@ def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, floa
             func.count(i.c.enterprise_score).label("score_n"),
             func.sum(case((logs_ok, i.c.logs_submitted), else_=0)).label("logs_submitted"),
             func.sum(case((logs_ok, i.c.logs_expected), else_=0)).label("logs_expected"),
-            # pay < 0.8 × wage, compared as 5·pay < 4·wage so that no engine rounds 0.8.
-            func.sum(flag(and_(pay_ok, i.c.monthly_pay * 5 < i.c.reference_wage * 4))).label("underpaid"),
+            func.sum(flag(and_(pay_ok, _underpaid(i)))).label("underpaid"),
             func.sum(flag(pay_ok)).label("pay_known"),
         )
         .select_from(i.join(s, s.c.student_id == i.c.student_id))
@@ -127,6 +126,18 @@ def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, floa
         key = (cohort_label(int(row["expected_graduation_year"])), row["major_code"])
         out[key] = {k: float(row[k] or 0) for k in row if k not in ("expected_graduation_year", "major_code")}
     return out
+
+
+def _underpaid(i) -> object:
+    """monthly_pay < 0.8 × reference_wage, exactly.
+
+    Compared as 5·pay < 4·wage in units of 0.0001 yuan (the contract's NUM
+    precision), so neither a rounded 0.8 nor SQLite's binary floats can turn
+    exactly 80% into "underpaid".
+    """
+    pay = func.round(i.c.monthly_pay * 10000)
+    wage = func.round(i.c.reference_wage * 10000)
+    return pay * 5 < wage * 4
 
 
 def _partner_hosts(ctx: Context) -> list[Value]:
