@@ -291,6 +291,12 @@ def _thresholds(v: Any, known: set[str] | None) -> dict[str, dict[str, float]]:
     return out
 
 
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[str, Any]:
     ctype = section["type"]
     redis_url = env.get("COCKPIT_REDIS_URL", "").strip()
@@ -305,6 +311,8 @@ def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[
     if ctype == "RedisCache":
         if not redis_url:
             raise ConfigError("cache.type RedisCache needs the environment variable COCKPIT_REDIS_URL")
+        if not _has_module("redis"):
+            raise ConfigError("cache.type RedisCache needs the Python package redis, which is not installed")
         conf["CACHE_REDIS_URL"] = redis_url
         conf["CACHE_KEY_PREFIX"] = "cockpit:"
     elif ctype == "FileSystemCache":

@@ -123,7 +123,13 @@ def test_bad_port(tmp_path):
         load_settings({"PORT": "http"}, root=tmp_path)
 
 
-def test_redis_cache_from_environment(tmp_path):
+def test_redis_cache_from_environment(tmp_path, monkeypatch):
+    import cockpit.config as config
+
+    monkeypatch.setattr(config, "_has_module", lambda name: False)
+    with pytest.raises(ConfigError, match="needs the Python package redis"):
+        load_settings({"COCKPIT_REDIS_URL": "redis://127.0.0.1:6379/3"}, root=tmp_path)
+    monkeypatch.setattr(config, "_has_module", lambda name: name == "redis")
     s = load_settings({"COCKPIT_REDIS_URL": "redis://127.0.0.1:6379/3"}, root=tmp_path)
     assert s.cache["CACHE_TYPE"] == "RedisCache"
     assert s.cache["CACHE_REDIS_URL"] == "redis://127.0.0.1:6379/3"
