@@ -267,7 +267,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     _exit_on_sigterm()
-    _err(f"worker: refresh on {settings.refresh.cron!r} ({settings.refresh.timezone}); Ctrl-C stops")
     run_worker(settings, store)
     return 0
 

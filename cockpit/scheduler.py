@@ -192,7 +192,7 @@ def run_worker(settings: Settings, store: Store | None = None) -> None:
         )
     sched = build_scheduler(settings, blocking=True, store=store)
     sched._cockpit_lock = lock
-    log.info("worker: refresh on %r (%s)", settings.refresh.cron, settings.refresh.timezone)
+    log.info("worker: refresh on %r (%s); Ctrl-C stops", settings.refresh.cron, settings.refresh.timezone)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
