@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import and_, func, or_, select
 
 from metrics.families.common import Context, count, emit, flag
-from metrics.families.stats import assign_periods, fetch_columns, segments, to_datetime64
+from metrics.families.stats import assign_periods, fetch_columns, moment, segments, to_datetime64
 from metrics.periods import Period, day_label, end_of, months_ending, weeks_ending
 from metrics.results import Value
 
@@ -67,7 +67,13 @@ def _volume(ctx: Context, families: tuple[list[Period], ...]) -> list[Value]:
 def _latency(ctx: Context, families: tuple[list[Period], ...]) -> list[Value]:
     a = ctx.clean.kept("approval_instance")
     start = min(fam[0].start for fam in families)
-    query = select(a.c.process_code, a.c.department_code, a.c.submitted_at, a.c.finished_at).where(
+    dialect = ctx.conn.dialect.name
+    query = select(
+        a.c.process_code,
+        a.c.department_code,
+        moment(a.c.submitted_at, dialect),
+        moment(a.c.finished_at, dialect),
+    ).where(
         a.c.outcome.in_(("approved", "rejected")),
         a.c.finished_at >= start,
         a.c.finished_at < end_of(ctx.as_of),
@@ -148,18 +154,17 @@ def oldest_pending(ctx: Context) -> list[dict]:
     a = ctx.clean.kept("approval_instance")
     s = ctx.clean.kept("approval_step")
     cut = end_of(ctx.as_of)
-    processes = [
-        r[0] for r in ctx.conn.execute(select(a.c.process_code).where(pending_condition(ctx, a)).distinct())
-    ]
+    query = (
+        select(a.c.instance_id, a.c.process_code, a.c.department_code, a.c.submitted_at)
+        .where(pending_condition(ctx, a))
+        .order_by(a.c.submitted_at, a.c.instance_id)
+    )
     rows: list[tuple] = []
-    for process in sorted(processes):
-        query = (
-            select(a.c.instance_id, a.c.process_code, a.c.department_code, a.c.submitted_at)
-            .where(pending_condition(ctx, a), a.c.process_code == process)
-            .order_by(a.c.submitted_at, a.c.instance_id)
-            .limit(PENDING_PER_PROCESS)
-        )
-        rows += list(ctx.conn.execute(query))
+    taken: dict[str, int] = {}
+    for row in ctx.conn.execution_options(stream_results=True, yield_per=10_000).execute(query):
+        if taken.get(row[1], 0) < PENDING_PER_PROCESS:
+            taken[row[1]] = taken.get(row[1], 0) + 1
+            rows.append(tuple(row))
     if not rows:
         return []
     waiting = select(s.c.instance_id, s.c.step_no, s.c.step_name).where(

@@ -6,7 +6,7 @@ import numpy as np
 from sqlalchemy import select
 
 from metrics.families.common import Context
-from metrics.families.stats import assign_periods, fetch_columns, segments, to_datetime64
+from metrics.families.stats import assign_periods, fetch_columns, group_codes, moment, segments, to_datetime64
 from metrics.periods import end_of, months_ending
 from metrics.results import Value
 
@@ -17,8 +17,11 @@ def compute(ctx: Context) -> list[Value]:
     months = months_ending(ctx.as_of)
     a = ctx.clean.kept("approval_instance")
     s = ctx.clean.kept("approval_step")
+    dialect = ctx.conn.dialect.name
     query = (
-        select(a.c.process_code, s.c.step_name, s.c.arrived_at, s.c.acted_at)
+        select(
+            a.c.process_code, s.c.step_name, moment(s.c.arrived_at, dialect), moment(s.c.acted_at, dialect)
+        )
         .select_from(s.join(a, a.c.instance_id == s.c.instance_id))
         .where(s.c.acted_at >= months[0].start, s.c.acted_at < end_of(ctx.as_of))
     )
@@ -27,13 +30,12 @@ def compute(ctx: Context) -> list[Value]:
         return []
     acted64 = to_datetime64(acted)
     latency = ctx.calendar.durations(to_datetime64(arrived), acted64)
-    # One group label per (process, step); the separator cannot occur in a code.
-    group = np.array([f"{p}\x1f{n}" for p, n in zip(process, step, strict=True)], dtype=object)
+    group, keys = group_codes(np.array(process, dtype=object), np.array(step, dtype=object))
     idx = assign_periods(acted64, [m.start for m in months], [m.end for m in months])
     values = []
-    for pi, key, rows in segments(idx, group):
-        proc, name = str(key).split("\x1f", 1)
-        dims = {"process": proc, "step": name}
+    for pi, gi, rows in segments(idx, group):
+        proc, name = keys[gi]
+        dims = {"process": str(proc), "step": str(name)}
         values.append(
             Value(
                 "step_latency_p50",
