@@ -60,40 +60,34 @@ def _started(ctx: Context):
 
 
 def _students_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, float]]:
-    """Cohort students, interns and retained interns per (cohort, major)."""
+    """Cohort students, interns and retained interns per (cohort, major).
+
+    Three plain GROUP BYs rather than one query with outer-joined DISTINCT
+    subqueries: every engine plans these well.
+    """
     s, in_cohort = _cohort_students(ctx)
     i, started = _started(ctx)
     g = ctx.clean.kept("graduate_destination")
-    interns = select(i.c.student_id).where(started).distinct().subquery("interns")
-    retained = (
-        select(i.c.student_id)
+    year, major = s.c.expected_graduation_year, s.c.major_code
+    with_students = i.join(s, s.c.student_id == i.c.student_id)
+    queries = {
+        "students": select(year, major, func.count()).where(in_cohort),
+        "interns": select(year, major, func.count(func.distinct(i.c.student_id)))
+        .select_from(with_students)
+        .where(in_cohort, started),
+        "retained": select(year, major, func.count(func.distinct(i.c.student_id)))
         .select_from(
-            i.join(g, and_(g.c.student_id == i.c.student_id, g.c.enterprise_id == i.c.enterprise_id))
-        )
-        .where(started, g.c.destination.in_(EMPLOYED), g.c.placed_on <= ctx.as_of)
-        .distinct()
-        .subquery("retained")
-    )
-    query = (
-        select(
-            s.c.expected_graduation_year,
-            s.c.major_code,
-            func.count().label("students"),
-            func.sum(flag(interns.c.student_id.is_not(None))).label("interns"),
-            func.sum(flag(retained.c.student_id.is_not(None))).label("retained"),
-        )
-        .select_from(
-            s.outerjoin(interns, interns.c.student_id == s.c.student_id).outerjoin(
-                retained, retained.c.student_id == s.c.student_id
+            with_students.join(
+                g, and_(g.c.student_id == i.c.student_id, g.c.enterprise_id == i.c.enterprise_id)
             )
         )
-        .where(in_cohort)
-        .group_by(s.c.expected_graduation_year, s.c.major_code)
-    )
-    return {
-        (cohort_label(int(r[0])), r[1]): {"students": r[2], "interns": r[3] or 0, "retained": r[4] or 0}
-        for r in ctx.conn.execute(query)
+        .where(in_cohort, started, g.c.destination.in_(EMPLOYED), g.c.placed_on <= ctx.as_of),
     }
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for name, query in queries.items():
+        for y, m, n in ctx.conn.execute(query.group_by(year, major)):
+            out.setdefault((cohort_label(int(y)), m), {"students": 0, "interns": 0, "retained": 0})[name] = n
+    return out
 
 
 def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, float]]:
