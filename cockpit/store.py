@@ -69,6 +69,7 @@ snapshot = Table(
     Column("school", JSON),
     Column("labels", JSON),
     Column("pending", JSON),
+    Column("series", JSON),
     Index("ix_snapshot_status_asof", "status", "as_of"),
 )
 
@@ -120,7 +121,7 @@ scheduler_state = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-_LIGHT = [c for c in snapshot.c if c.name not in ("labels", "pending")]
+_LIGHT = [c for c in snapshot.c if c.name not in ("labels", "pending", "series")]
 
 
 def _grain_clause(grain: str):
@@ -157,6 +158,7 @@ class Snapshot:
     school: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, dict]] | None = None  # None when not loaded (list())
     pending: list[dict] | None = None
+    series: dict[str, dict] | None = None
 
     @property
     def successful(self) -> bool:
@@ -195,6 +197,7 @@ def _row_snapshot(row: Any) -> Snapshot:
         school=m["school"] or {},
         labels=(m["labels"] or {}) if "labels" in m else None,
         pending=(m["pending"] or []) if "pending" in m else None,
+        series=(m["series"] or {}) if "series" in m else None,
     )
 
 
@@ -320,6 +323,7 @@ class Store:
                     school=dict(result.school),
                     labels=result.labels,
                     pending=list(result.pending),
+                    series=dict(result.series),
                     error=None,
                 )
             )

@@ -20,6 +20,7 @@ from metrics import alerts
 from metrics.catalog import Catalog, load_catalog
 from metrics.contract import METADATA
 from metrics.families import approvals, employment, fit, internship, steps
+from metrics.families import progress as placement_progress
 from metrics.families.common import Context
 from metrics.quality import CleanSource, source_counts
 from metrics.results import RefreshResult
@@ -72,16 +73,38 @@ def compute(
             with source.connect() as conn:
                 ctx = Context(conn, clean, as_of, calendar, result.school, major_department)
                 result.values += family.compute(ctx)
-                if name == "approvals":
-                    result.pending = approvals.oldest_pending(ctx)
         except Exception as exc:  # a failing family must not stop the others
             log.exception("indicator family %s failed", name)
             for metric in catalog.by_family(name):
                 result.failed[metric.id] = _one_line(exc)
+    _extras(source, clean, as_of, calendar, result, major_department)
     known = set(catalog.metrics)
     result.values = [v for v in result.values if v.metric in known]
     result.alerts = alerts.evaluate(result.values, catalog, as_of)
     return result
+
+
+def _extras(
+    source: Engine,
+    clean: CleanSource,
+    as_of: date,
+    calendar: WorkCalendar,
+    result: RefreshResult,
+    major_department: dict[str, str],
+) -> None:
+    """Drill-down lists and chart series; a failure here loses only that extra."""
+    extras = {
+        "pending": lambda ctx: setattr(result, "pending", approvals.oldest_pending(ctx)),
+        "placement_progress": lambda ctx: result.series.__setitem__(
+            "placement_progress", placement_progress.compute(ctx)
+        ),
+    }
+    for name, run in extras.items():
+        try:
+            with source.connect() as conn:
+                run(Context(conn, clean, as_of, calendar, result.school, major_department))
+        except Exception:
+            log.exception("%s failed", name)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -78,6 +78,9 @@ class RefreshResult:
     # The oldest pending approval instances (drill-down): instance_id, process,
     # department, step, age_workdays. No personal data.
     pending: list[dict] = field(default_factory=list)
+    # Series for charts that are not indicator values, e.g. placement progress
+    # of this season against last season (metrics/families/progress.py).
+    series: dict[str, dict] = field(default_factory=dict)
 
     @property
     def partial(self) -> bool:
