@@ -1,0 +1,12 @@
+"""The demo data platform: an invented 高职院校 in 常州, written to the
+contract's 13 tables so that the demo runs the same code path as a real school.
+
+``generate(url, scale=…, seed=…, today=…, progress=…)`` (re)creates and fills
+the tables; ``PLANTED`` is how many planted bad rows each data-quality rule
+should catch, ``planted_rows(today)`` which rows they are.
+"""
+
+from cockpit.demo.generator import generate
+from cockpit.demo.planted import PLANTED, planted_rows
+
+__all__ = ["PLANTED", "generate", "planted_rows"]
