@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     Subquery,
     Table,
@@ -38,7 +39,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    tuple_,
 )
 
 from metrics.contract import METADATA, PLACED, SPECS, TableSpec, key_column
@@ -153,62 +153,92 @@ def _table_rules(t: Table) -> dict[str, ColumnElement[bool]]:
     return {}
 
 
+@dataclass
+class _Base:
+    """A table with its rule lookups joined on: the FROM clause every rule reads.
+
+    Duplicates and references are LEFT JOINs to derived tables (duplicate keys,
+    the parent's kept keys) rather than ``IN (subquery)`` inside NOT/OR/CASE:
+    MySQL-family engines turn the latter into a dependent subquery per row,
+    while an outer join is planned well by SQLite, PostgreSQL and MariaDB alike.
+    """
+
+    from_: FromClause
+    breaks: dict[str, ColumnElement[bool]]
+    known: dict[str, ColumnElement[bool]]  # nullable reference column -> "names a kept row"
+
+
 class CleanSource:
     """Builds, once per refresh, the rule predicates and kept-row subqueries."""
 
     def __init__(self) -> None:
-        self._breaks: dict[str, dict[str, ColumnElement[bool]]] = {}
+        self._bases: dict[str, _Base] = {}
         self._kept: dict[str, Subquery] = {}
-        self._kept_keys: dict[str, Select] = {}
 
     # -- row rules ---------------------------------------------------------
-    def breaks(self, name: str) -> dict[str, ColumnElement[bool]]:
-        """Row rule id -> predicate over the raw table that is true for the rows it catches."""
-        if name not in self._breaks:
-            self._breaks[name] = self._build_breaks(SPECS[name])
-        return self._breaks[name]
+    def base(self, name: str) -> _Base:
+        if name not in self._bases:
+            self._bases[name] = self._build_base(SPECS[name])
+        return self._bases[name]
 
-    def _build_breaks(self, spec: TableSpec) -> dict[str, ColumnElement[bool]]:
+    def breaks(self, name: str) -> dict[str, ColumnElement[bool]]:
+        """Row rule id -> predicate (over ``base(name).from_``) true for the rows it catches."""
+        return self.base(name).breaks
+
+    def _build_base(self, spec: TableSpec) -> _Base:
         t = METADATA.tables[spec.name]
+        from_: FromClause = t
         rules: dict[str, ColumnElement[bool]] = {}
         required = [t.c[c.name] for c in spec.columns if c.required]
         if required:
             rules["row_not_null"] = or_(*(c.is_(None) for c in required))
         if spec.key:
-            rules["row_duplicate_key"] = self._duplicate(t, spec.key)
-        orphans = [
-            and_(t.c[c.name].is_not(None), t.c[c.name].not_in(self.kept_keys(c.ref)))
-            for c in spec.columns
-            if c.ref and c.required
-        ]
+            dup = self._duplicate_keys(t, spec.key)
+            from_ = from_.outerjoin(dup, and_(*(dup.c[k] == t.c[k] for k in spec.key)))
+            rules["row_duplicate_key"] = dup.c[spec.key[0]].is_not(None)
+        orphans = []
+        known: dict[str, ColumnElement[bool]] = {}
+        for c in spec.columns:
+            if not c.ref:
+                continue
+            parent = self.kept_keys(c.ref).subquery()
+            pkey = parent.c[key_column(c.ref)]
+            from_ = from_.outerjoin(parent, pkey == t.c[c.name])
+            if c.required:
+                orphans.append(and_(t.c[c.name].is_not(None), pkey.is_(None)))
+            else:
+                known[c.name] = pkey.is_not(None)
         if orphans:
             rules["row_orphan"] = or_(*orphans)
         enums = [and_(t.c[c.name].is_not(None), t.c[c.name].not_in(c.enum)) for c in spec.columns if c.enum]
         if enums:
             rules["row_enum"] = or_(*enums)
         rules.update(_table_rules(t))
-        return rules
+        return _Base(from_, rules, known)
 
     @staticmethod
-    def _duplicate(t: Table, key: tuple[str, ...]) -> ColumnElement[bool]:
-        cols = [t.c[k] for k in key]
-        inner = METADATA.tables[t.name].alias(f"{t.name}_dup")
-        icols = [inner.c[k] for k in key]
-        dup = select(*icols).where(*(c.is_not(None) for c in icols)).group_by(*icols).having(func.count() > 1)
-        if len(cols) == 1:
-            return and_(cols[0].is_not(None), cols[0].in_(dup))
-        return and_(*(c.is_not(None) for c in cols), tuple_(*cols).in_(dup))
+    def _duplicate_keys(t: Table, key: tuple[str, ...]) -> Subquery:
+        """The keys that more than one row shares (NULL keys are row_not_null's business)."""
+        inner = t.alias()
+        cols = [inner.c[k] for k in key]
+        return (
+            select(*cols)
+            .where(*(c.is_not(None) for c in cols))
+            .group_by(*cols)
+            .having(func.count() > 1)
+            .subquery()
+        )
 
     def keep_predicate(self, name: str) -> ColumnElement[bool]:
         rules = list(self.breaks(name).values())
         return not_(or_(*rules)) if rules else true()
 
     def kept_keys(self, name: str) -> Select:
-        """SELECT of the key of the kept rows of a referenced table."""
-        if name not in self._kept_keys:
-            t = METADATA.tables[name]
-            self._kept_keys[name] = select(t.c[key_column(name)]).where(self.keep_predicate(name))
-        return self._kept_keys[name]
+        """SELECT of the key of the kept rows of a referenced table (unique by construction)."""
+        t = METADATA.tables[name]
+        return (
+            select(t.c[key_column(name)]).select_from(self.base(name).from_).where(self.keep_predicate(name))
+        )
 
     # -- kept rows with field rules applied --------------------------------
     def kept(self, name: str) -> Subquery:
@@ -220,11 +250,7 @@ class CleanSource:
     def _field_checks(self, spec: TableSpec) -> list[tuple[str, tuple[str, ...], ColumnElement[bool]]]:
         """(rule, columns, ok-condition) of every field rule of a table, references included."""
         t = METADATA.tables[spec.name]
-        checks = [
-            ("ref_unknown", (c.name,), t.c[c.name].in_(self.kept_keys(c.ref)))
-            for c in spec.columns
-            if c.ref and not c.required
-        ]
+        checks = [("ref_unknown", (col,), ok) for col, ok in self.base(spec.name).known.items()]
         checks += [(r.rule, r.columns, r.ok(t)) for r in VALUE_RULES.get(spec.name, ())]
         return checks
 
@@ -238,9 +264,10 @@ class CleanSource:
         for c in spec.columns:
             col = t.c[c.name]
             if c.name in guarded:
-                col = case((and_(*guarded[c.name]), col), else_=null()).label(c.name)
-            columns.append(col)
-        return select(*columns).where(self.keep_predicate(spec.name)).subquery(f"kept_{spec.name}")
+                col = case((and_(*guarded[c.name]), col), else_=null())
+            columns.append(col.label(c.name))
+        query = select(*columns).select_from(self.base(spec.name).from_).where(self.keep_predicate(spec.name))
+        return query.subquery(f"kept_{spec.name}")
 
     # -- counting ----------------------------------------------------------
     def count(self, conn: Connection) -> list[QualityCount]:
@@ -250,8 +277,9 @@ class CleanSource:
             t = METADATA.tables[spec.name]
             row_rules = list(self.breaks(spec.name).items())
             field_rules = self._field_rule_breaks(spec)
-            found += self._count_table(conn, t, spec, row_rules, None)
-            found += self._count_table(conn, t, spec, field_rules, self.keep_predicate(spec.name))
+            from_ = self.base(spec.name).from_
+            found += self._count_table(conn, t, from_, spec, row_rules, None)
+            found += self._count_table(conn, t, from_, spec, field_rules, self.keep_predicate(spec.name))
         found.append(self._destination_missing(conn))
         return found
 
@@ -269,6 +297,7 @@ class CleanSource:
     def _count_table(
         conn: Connection,
         t: Table,
+        from_: FromClause,
         spec: TableSpec,
         rules: list[tuple[str, ColumnElement[bool]]],
         scope: ColumnElement[bool] | None,
@@ -285,7 +314,7 @@ class CleanSource:
         where = or_(*(pred for _, pred in rules))
         if scope is not None:
             where = and_(where, scope)
-        query = select(*key_cols, *flags).where(where).order_by(*key_cols)
+        query = select(*key_cols, *flags).select_from(from_).where(where).order_by(*key_cols)
         counts = [0] * len(rules)
         examples: list[list[str]] = [[] for _ in rules]
         nk = len(key_cols)
@@ -303,13 +332,15 @@ class CleanSource:
     def _destination_missing(self, conn: Connection) -> QualityCount:
         s = self.kept("student")
         g = self.kept("graduate_destination")
+        years = select(g.c.graduation_year).distinct().subquery()
         query = (
             select(s.c.student_id)
-            .where(
-                s.c.status != "withdrawn",
-                s.c.expected_graduation_year.in_(select(g.c.graduation_year).distinct()),
-                s.c.student_id.not_in(select(g.c.student_id)),
+            .select_from(
+                s.join(years, years.c.graduation_year == s.c.expected_graduation_year).outerjoin(
+                    g, g.c.student_id == s.c.student_id
+                )
             )
+            .where(s.c.status != "withdrawn", g.c.student_id.is_(None))
             .order_by(s.c.student_id)
         )
         n = 0
