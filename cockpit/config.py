@@ -31,23 +31,13 @@ THRESHOLD_LEVELS = ("target", "warning", "critical")
 CACHE_TYPES = ("SimpleCache", "NullCache", "RedisCache", "FileSystemCache")
 KNOWN_SECTIONS = ("source_url", "store_url", "demo", "refresh", "calendar", "thresholds", "server", "cache")
 
-# Keys absent from config/default.yaml get these (code) defaults.
-_DEFAULTS: dict[str, dict[str, Any]] = {
-    "refresh": {
-        "cron": "*/30 * * * *",
-        "timezone": "Asia/Shanghai",
-        "in_app": True,
-        "backfill_weeks": 26,
-        # A 'running' snapshot older than this is taken for a killed refresh.
-        "max_duration_minutes": 60,
-        # A run missed by at most this long (app busy, restarted) still runs.
-        "misfire_grace_seconds": 600,
-    },
-    "demo": {"path": "data/demo.sqlite", "scale": 1, "seed": 2026},
-    "calendar": {"extra_holidays": [], "extra_workdays": []},
-    "server": {"host": "127.0.0.1", "port": 8050},
-    "cache": {"type": "SimpleCache", "timeout": 3600, "dir": "data/cache"},
-}
+def _defaults() -> dict[str, Any]:
+    """The shipped config/default.yaml: every default and the list of known keys.
+
+    Defaults live in that one file, never in code (schedules and thresholds
+    included), so a newcomer finds every setting in one place.
+    """
+    return yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
 
 
 class ConfigError(Exception):
@@ -250,10 +240,11 @@ def _section(merged: dict[str, Any], name: str) -> dict[str, Any]:
         value = {}
     if not isinstance(value, Mapping):
         raise ConfigError(f"{name}: expected a mapping, got {value!r}")
-    unknown = sorted(set(value) - set(_DEFAULTS[name]))
+    defaults = _defaults()[name]
+    unknown = sorted(set(value) - set(defaults))
     if unknown:
-        raise ConfigError(f"{name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_DEFAULTS[name]))})")
-    return {**_DEFAULTS[name], **value}
+        raise ConfigError(f"{name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(defaults))})")
+    return {**defaults, **value}
 
 
 def known_metric_ids() -> set[str] | None:
