@@ -46,12 +46,12 @@ def _one(url: str) -> None:
 def _source(scale: float) -> str:
     path = BENCH_DIR / f"demo-scale{scale:g}.sqlite"
     if not path.exists():
-        from cockpit.demo import generate
-
+        # In a child process: Linux children inherit the parent's peak RSS
+        # (ru_maxrss), so generating here would inflate every measurement.
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        counts = generate(f"sqlite:///{path}", scale=scale, seed=2026, today=TODAY)
-        print(f"generated scale {scale:g} in {time.perf_counter() - t0:.1f} s: {counts}", file=sys.stderr)
+        cmd = [sys.executable, "-m", "cockpit", "demo", "--scale", f"{scale:g}", "--seed", "2026"]
+        cmd += ["--today", TODAY.isoformat(), "--url", f"sqlite:///{path}"]
+        subprocess.run(cmd, check=True, cwd=ROOT)
     return f"sqlite:///{path}"
 
 
