@@ -31,6 +31,7 @@ THRESHOLD_LEVELS = ("target", "warning", "critical")
 CACHE_TYPES = ("SimpleCache", "NullCache", "RedisCache", "FileSystemCache")
 KNOWN_SECTIONS = ("source_url", "store_url", "demo", "refresh", "calendar", "thresholds", "server", "cache")
 
+
 def _defaults() -> dict[str, Any]:
     """The shipped config/default.yaml: every default and the list of known keys.
 
