@@ -28,3 +28,20 @@ def tile(metric: str) -> dict[str, str]:
 # -- WALL: school and department big screens --------------------------------
 
 # -- DESK: drill-down, catalog, status ---------------------------------------
+DESK_LOCATION = "desk-location"  # dcc.Location (callback-nav): selectors write the query string
+IND_PERIOD = "indicator-period"  # dcc.Dropdown: the period shown
+IND_GRAIN = "indicator-grain"  # dcc.RadioItems: the breakdown grain
+IND_TABLE = "indicator-table"  # DataTable: the breakdown
+IND_TREND = "indicator-trend"  # dcc.Graph: the value over the snapshots
+IND_SERIES = "indicator-series"  # dcc.Graph: 12 months / 13 weeks inside the current snapshot
+IND_CSV_BUTTON = "indicator-csv-button"
+IND_CSV = "indicator-csv"  # dcc.Download
+APPR_PROCESSES = "approvals-processes"  # the process list
+APPR_STEPS = "approvals-steps"  # one process's steps
+APPR_STEP_TREND = "approvals-step-trend"  # dcc.Graph: step P50 over 12 months
+APPR_PENDING = "approvals-pending"  # the oldest pending instances
+CATALOG_LIST = "catalog-list"
+STATUS_SNAPSHOTS = "status-snapshots"
+STATUS_QUALITY = "status-quality"
+STATUS_SOURCES = "status-sources"
+STATUS_FAILED = "status-failed"  # the note when the last refresh failed
