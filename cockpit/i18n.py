@@ -20,6 +20,123 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # -- WALL ----------------------------------------------------------------
     # -- DESK ----------------------------------------------------------------
+    "desk_definition": ("口径", "Definition"),
+    "desk_formula": ("计算公式", "Formula"),
+    "desk_unit": ("单位", "Unit"),
+    "desk_direction": ("方向", "Direction"),
+    "desk_owner": ("负责部门", "Owner"),
+    "desk_sources": ("来源表", "Source tables"),
+    "desk_grains": ("粒度", "Grains"),
+    "desk_periods": ("周期", "Periods"),
+    "desk_thresholds": ("目标与阈值", "Target and thresholds"),
+    "desk_target": ("目标", "Target"),
+    "desk_warning": ("预警", "Warning"),
+    "desk_critical": ("严重预警", "Critical"),
+    "desk_level": ("预警级别", "Alert level"),
+    "desk_level_ok": ("正常", "OK"),
+    "desk_none": ("未设", "not set"),
+    "desk_higher": ("越高越好", "higher is better"),
+    "desk_lower": ("越低越好", "lower is better"),
+    "unit_ratio": ("比例（%）", "ratio (%)"),
+    "unit_yuan": ("元", "yuan"),
+    "unit_workdays": ("工作日", "working days"),
+    "unit_count": ("个数", "count"),
+    "unit_index": ("指数（0–1）", "index (0–1)"),
+    "unit_score": ("分（0–100）", "score (0–100)"),
+    "grain_school": ("全校", "School"),
+    "grain_department": ("院系", "Department"),
+    "grain_major": ("专业", "Major"),
+    "grain_process": ("流程", "Process"),
+    "grain_step": ("环节", "Step"),
+    "grain_industry": ("行业门类", "Industry section"),
+    "period_cohort": ("届别", "Cohort"),
+    "period_month": ("月", "Month"),
+    "period_week": ("周", "Week"),
+    "period_day": ("统计日", "Day"),
+    "desk_period": ("统计期", "Period"),
+    "desk_breakdown": ("分项明细", "Breakdown"),
+    "desk_trend": ("历次快照走势", "Over the snapshots"),
+    "desk_series_month": ("近12个月（当前快照）", "Last 12 months (current snapshot)"),
+    "desk_series_week": ("近13周（当前快照）", "Last 13 weeks (current snapshot)"),
+    "desk_csv": ("下载CSV", "Download CSV"),
+    "desk_name": ("名称", "Name"),
+    "desk_code": ("代码", "Code"),
+    "desk_value": ("数值", "Value"),
+    "desk_numerator": ("分子", "Numerator"),
+    "desk_denominator": ("分母", "Denominator"),
+    "desk_n": ("样本数", "Observations"),
+    "desk_as_of": ("统计日", "As of"),
+    "desk_unknown_metric": ("没有这个指标：", "No such indicator: "),
+    "desk_to_catalog": ("查看指标字典", "See the indicator catalog"),
+    "desk_no_snapshot": (
+        "还没有可用的指标快照。请先运行 python -m cockpit refresh。",
+        "No snapshot yet. Run python -m cockpit refresh first.",
+    ),
+    "desk_no_values": ("该统计期在此粒度下没有数据。", "No values for this period at this grain."),
+    "desk_no_history": ("快照库中只有一份快照，暂无走势。", "Only one snapshot in the store: no trend yet."),
+    "desk_scope_note": (
+        "按流程、环节和行业的数据只对全校范围开放。",
+        "Process, step and industry figures are shown for the whole school only.",
+    ),
+    "desk_failed_metrics": ("本快照未能计算的指标", "Indicators this snapshot could not compute"),
+    "catalog_title": ("指标字典", "Indicator catalog"),
+    "catalog_intro": (
+        "全部指标的口径、公式、来源表、粒度、周期、方向、单位、负责部门与配置的目标和阈值。",
+        "Every indicator: definition, formula, source tables, grains, periods, direction, unit, "
+        "owner, and the configured target and thresholds.",
+    ),
+    "family_employment": ("毕业去向", "Employment"),
+    "family_internship": ("岗位实习", "Internship"),
+    "family_fit": ("专业与产业匹配", "Major–industry fit"),
+    "family_approvals": ("审批效能", "Approvals"),
+    "family_steps": ("审批环节", "Approval steps"),
+    "appr_title": ("审批效能", "Approvals"),
+    "appr_processes": ("流程一览", "Processes"),
+    "appr_volume": ("发起量", "Submitted"),
+    "appr_p50": ("时长P50", "Latency P50"),
+    "appr_p90": ("时长P90", "Latency P90"),
+    "appr_overdue": ("超时率", "Overdue rate"),
+    "appr_backlog": ("在办积压", "Pending"),
+    "appr_oldest": ("最长在办", "Oldest pending"),
+    "appr_sla": ("办结时限", "SLA"),
+    "appr_steps": ("环节时长中位数", "Step latency P50"),
+    "appr_step_trend": ("各环节近12个月", "Steps over 12 months"),
+    "appr_pending": ("最久未办结的审批件", "Oldest pending instances"),
+    "appr_instance": ("审批单号", "Instance"),
+    "appr_waiting_step": ("当前环节", "Waiting at step"),
+    "appr_submitted": ("发起时间", "Submitted"),
+    "appr_age": ("已等待", "Age"),
+    "appr_back": ("返回流程一览", "Back to all processes"),
+    "appr_unknown_process": ("没有这个流程：", "No such process: "),
+    "appr_month_of": ("统计月", "Month"),
+    "status_title": ("数据状态", "Data status"),
+    "status_current": ("当前快照", "Current snapshot"),
+    "status_next_run": ("下次计划刷新", "Next scheduled refresh"),
+    "status_no_schedule": ("本进程未安排刷新", "no refresh scheduled"),
+    "status_last_failed": ("最近一次刷新失败", "The last refresh failed"),
+    "status_showing_previous": ("当前显示上一次成功的数据。", "The screens show the last successful data."),
+    "status_snapshots": ("最近的快照", "Recent snapshots"),
+    "status_id": ("编号", "Id"),
+    "status_started": ("开始时间", "Started"),
+    "status_duration": ("耗时", "Duration"),
+    "status_status": ("状态", "Status"),
+    "status_trigger": ("触发方式", "Trigger"),
+    "status_error": ("错误", "Error"),
+    "status_quality": ("数据质量", "Data quality"),
+    "status_rule": ("规则", "Rule"),
+    "status_table": ("表", "Table"),
+    "status_rows": ("行数", "Rows"),
+    "status_examples": ("示例键", "Example keys"),
+    "status_no_quality": ("未发现数据质量问题。", "No data-quality issue found."),
+    "status_sources": ("源表行数", "Source row counts"),
+    "status_ok": ("成功", "ok"),
+    "status_partial": ("部分成功", "partial"),
+    "status_failed": ("失败", "failed"),
+    "status_running": ("运行中", "running"),
+    "status_abandoned": ("已中断", "abandoned"),
+    "trigger_schedule": ("定时", "schedule"),
+    "trigger_cli": ("命令行", "command line"),
+    "trigger_backfill": ("补算历史", "backfill"),
 }
 
 
@@ -32,3 +149,46 @@ def t(key: str, lang: str = "zh") -> str:
     """The label for a key; an unknown key is a bug, so it raises."""
     zh, en = LABELS[key]
     return en if lang == "en" else zh
+
+
+# -- DESK formats ------------------------------------------------------------
+
+
+def desk_number(value: float | None, unit: str, lang: str = "zh") -> str:
+    """A value as the desk pages show it: 92.6%, 4,827元, 1.3个工作日 (English:
+    4,827 yuan, 1.3 wd). Kept beside the labels so both languages change together."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "yuan":
+        return f"{value:,.0f}元" if lang == "zh" else f"{value:,.0f} yuan"
+    if unit == "workdays":
+        return f"{value:.1f}个工作日" if lang == "zh" else f"{value:.1f} wd"
+    if unit == "score":
+        return f"{value:.1f}分" if lang == "zh" else f"{value:.1f}"
+    if unit == "index":
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
+
+
+def desk_date(iso: str | None, lang: str = "zh") -> str:
+    """2026-11-21 -> 2026年11月21日 (English keeps ISO)."""
+    if not iso:
+        return "—"
+    y, m, d = iso[:10].split("-")
+    return f"{y}年{int(m)}月{int(d)}日" if lang == "zh" else iso[:10]
+
+
+def desk_period(period: str, lang: str = "zh") -> str:
+    """cohort:2026 -> 2026届, month:2026-03 -> 2026年3月, week:2026-W10 -> 2026年第10周, day:… -> a date."""
+    kind, _, rest = period.partition(":")
+    if kind == "cohort":
+        return f"{rest}届" if lang == "zh" else f"class of {rest}"
+    if kind == "month":
+        return f"{rest[:4]}年{int(rest[5:7])}月" if lang == "zh" else rest
+    if kind == "week":
+        return f"{rest[:4]}年第{int(rest[6:])}周" if lang == "zh" else rest
+    if kind == "day":
+        return desk_date(rest, lang)
+    return period
