@@ -301,7 +301,13 @@ def cmd_setup_demo(args: argparse.Namespace, settings: Settings) -> int:
     weeks = settings.refresh.backfill_weeks
     if weeks and len(store.successful_as_of_dates()) <= 1:
         _err(f"setup: no history yet; backfilling {weeks} week ends")
-        ids = backfill(settings, weeks, progress=_backfill_progress, store=store)
+        ids = backfill(
+            settings,
+            weeks,
+            progress=_backfill_progress,
+            store=store,
+            last_season_weeks=settings.refresh.backfill_last_season_weeks,
+        )
         _err(f"setup: {len(ids)} history snapshot(s)")
     return 0
 

@@ -29,7 +29,17 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = ROOT / "config" / "default.yaml"
 THRESHOLD_LEVELS = ("target", "warning", "critical")
 CACHE_TYPES = ("SimpleCache", "NullCache", "RedisCache", "FileSystemCache")
-KNOWN_SECTIONS = ("source_url", "store_url", "demo", "refresh", "calendar", "thresholds", "server", "cache")
+KNOWN_SECTIONS = (
+    "source_url",
+    "store_url",
+    "demo",
+    "refresh",
+    "calendar",
+    "thresholds",
+    "server",
+    "cache",
+    "screen",
+)
 
 
 def _defaults() -> dict[str, Any]:
@@ -58,6 +68,7 @@ class RefreshSettings:
     timezone: str
     in_app: bool
     backfill_weeks: int
+    backfill_last_season_weeks: int
     max_duration_minutes: float
     misfire_grace_seconds: int
 
@@ -79,6 +90,17 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class ScreenSettings:
+    """The wall canvas and its poll: one design size, scaled to any display."""
+
+    width: int
+    height: int
+    poll_seconds: int
+    reload_after_failures: int
+    rotate: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     source_url: str  # resolved: the demo SQLite file when none is configured
@@ -88,6 +110,7 @@ class Settings:
     refresh: RefreshSettings
     calendar: CalendarSettings
     server: ServerSettings
+    screen: ScreenSettings
     # metric id -> {"target"|"warning"|"critical": number}
     thresholds: dict[str, dict[str, float]] = field(hash=False)
     # Flask-Caching configuration (CACHE_TYPE ...)
@@ -375,6 +398,9 @@ def load_settings(
         timezone=timezone,
         in_app=_as_bool(r["in_app"], "refresh.in_app"),
         backfill_weeks=_as_int(r["backfill_weeks"], "refresh.backfill_weeks", 0),
+        backfill_last_season_weeks=_as_int(
+            r["backfill_last_season_weeks"], "refresh.backfill_last_season_weeks", 0
+        ),
         max_duration_minutes=_as_number(r["max_duration_minutes"], "refresh.max_duration_minutes"),
         misfire_grace_seconds=_as_int(r["misfire_grace_seconds"], "refresh.misfire_grace_seconds", 1),
     )
@@ -398,6 +424,21 @@ def load_settings(
     if server.port > 65535:
         raise ConfigError(f"port {server.port} is out of range 1-65535")
 
+    sc = _section(merged, "screen")
+    rotate = sc["rotate"]
+    if not isinstance(rotate, list) or not rotate or not all(isinstance(p, str) for p in rotate):
+        raise ConfigError(f'screen.rotate: expected a list of paths or "departments", got {rotate!r}')
+    bad = [p for p in rotate if p != "departments" and not p.startswith("/")]
+    if bad:
+        raise ConfigError(f'screen.rotate: {bad[0]!r} is neither a path (/...) nor "departments"')
+    screen = ScreenSettings(
+        width=_as_int(sc["width"], "screen.width", 320),
+        height=_as_int(sc["height"], "screen.height", 240),
+        poll_seconds=_as_int(sc["poll_seconds"], "screen.poll_seconds", 1),
+        reload_after_failures=_as_int(sc["reload_after_failures"], "screen.reload_after_failures", 1),
+        rotate=tuple(rotate),
+    )
+
     thresholds = _thresholds(merged.get("thresholds"), known_metric_ids() if validate_metrics else None)
 
     return Settings(
@@ -409,6 +450,7 @@ def load_settings(
         refresh=refresh,
         calendar=calendar,
         server=server,
+        screen=screen,
         thresholds=thresholds,
         cache=_cache(_section(merged, "cache"), env, root),
         raw=merged,

@@ -193,16 +193,27 @@ def week_ends(weeks: int, anchor: date, today: date) -> list[date]:
     return [last - timedelta(weeks=k) for k in reversed(range(weeks))]
 
 
+def last_season_ends(weeks: int, latest: date) -> list[date]:
+    """``weeks`` week ends from 52 weeks before ``latest`` onwards (one before it
+    included): the same calendar days last season, for as long as the current
+    week ends move forward."""
+    if weeks <= 0:
+        return []
+    start = latest - timedelta(weeks=53)
+    return [start + timedelta(weeks=k) for k in range(weeks)]
+
+
 def backfill(
     settings: Settings,
     weeks: int,
     progress: Callable[[int, int, date], None] | None = None,
     store: Store | None = None,
+    last_season_weeks: int = 0,
 ) -> list[int]:
     """Snapshots as of the last ``weeks`` past week ends (Sundays) of the
-    source's dates, skipping week ends that already have a successful
-    snapshot. Returns the new snapshot ids; stops at the first failure
-    (RefreshError)."""
+    source's dates, and ``last_season_weeks`` week ends around the same days
+    last season, skipping week ends that already have a successful snapshot.
+    Returns the new snapshot ids; stops at the first failure (RefreshError)."""
     store = store or open_store(settings)
     try:
         source = source_engine(settings)
@@ -214,6 +225,8 @@ def backfill(
         raise RefreshError(f"source {safe_url(settings.source_url)}: {one_line(e)}") from e
     today = settings.today()
     ends = week_ends(weeks, anchor or today, today)
+    if ends:
+        ends = sorted(set(ends) | set(last_season_ends(last_season_weeks, ends[-1])))
     have = store.successful_as_of_dates()
     todo = [d for d in ends if d not in have]
     ids = []

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Text,
     and_,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -48,6 +49,7 @@ from sqlalchemy.engine import Engine, make_url
 from metrics.results import Alert, QualityCount, RefreshResult, Value, dims_key
 
 RUNNING, OK, PARTIAL, FAILED, ABANDONED = "running", "ok", "partial", "failed", "abandoned"
+SUPERSEDED = "superseded"  # a newer successful snapshot of the same as-of date replaced its values
 SUCCESS = (OK, PARTIAL)
 TRIGGERS = ("schedule", "cli", "backfill")
 
@@ -327,7 +329,37 @@ class Store:
                     error=None,
                 )
             )
+            self._supersede(conn, snapshot_id)
         return status
+
+    @staticmethod
+    def _supersede(conn: Any, snapshot_id: int) -> None:
+        """Drop the values of older successful snapshots of the same as-of date.
+
+        The schedule refreshes every 30 minutes; keeping every snapshot's
+        values would grow the store by ~8,000 rows each time. The newest
+        snapshot of a day is the day's figure (and a past Sunday's is that
+        week's history); older ones keep their header row, as 'superseded', so
+        the status page still lists every refresh.
+        """
+        as_of = conn.execute(select(snapshot.c.as_of).where(snapshot.c.id == snapshot_id)).scalar_one()
+        older = [
+            r[0]
+            for r in conn.execute(
+                select(snapshot.c.id).where(
+                    snapshot.c.as_of == as_of, snapshot.c.id != snapshot_id, snapshot.c.status.in_(SUCCESS)
+                )
+            )
+        ]
+        if not older:
+            return
+        for table in (metric_value, quality_count, alert):
+            conn.execute(delete(table).where(table.c.snapshot_id.in_(older)))
+        conn.execute(
+            update(snapshot)
+            .where(snapshot.c.id.in_(older))
+            .values(status=SUPERSEDED, labels=None, pending=None, series=None)
+        )
 
     def fail(self, snapshot_id: int, error: str) -> None:
         """Mark a running snapshot failed, with a one-line error."""

@@ -305,3 +305,15 @@ def test_home_page_without_any_snapshot(tmp_path):
             home.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
         )
     assert "还没有可用的指标快照" in page
+
+
+def test_last_season_week_ends_start_one_week_before_the_same_day_last_season():
+    from cockpit.refresh import last_season_ends
+
+    # latest week end Sunday 2026-11-15; 52 weeks earlier is Sunday 2025-11-16
+    assert last_season_ends(3, date(2026, 11, 15)) == [
+        date(2025, 11, 9),
+        date(2025, 11, 16),
+        date(2025, 11, 23),
+    ]
+    assert last_season_ends(0, date(2026, 11, 15)) == []

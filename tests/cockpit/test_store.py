@@ -227,3 +227,17 @@ def test_status_values_in_table(store):
     publish(store, date(2026, 3, 1))
     with store.engine.connect() as conn:
         assert conn.execute(select(snapshot.c.status, snapshot.c.trigger)).all() == [("ok", "cli")]
+
+
+def test_a_newer_snapshot_of_the_same_day_supersedes_the_older_one(store):
+    from cockpit.store import SUPERSEDED
+
+    first = publish(store, date(2026, 3, 1))
+    second = publish(store, date(2026, 3, 1))
+    assert store.current_id() == second
+    assert store.get(first).status == SUPERSEDED
+    assert store.values(first) == []  # its values are gone, its header row stays
+    assert store.values(second) != []
+    other_day = publish(store, date(2026, 3, 2))
+    assert store.get(second).status != SUPERSEDED  # another day's snapshot leaves it alone
+    assert store.current_id() == other_day
