@@ -62,6 +62,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk_name": ("名称", "Name"),
     "desk_code": ("代码", "Code"),
     "desk_value": ("数值", "Value"),
+    "desk_display": ("显示值", "Shown as"),
     "desk_numerator": ("分子", "Numerator"),
     "desk_denominator": ("分母", "Denominator"),
     "desk_n": ("样本数", "Observations"),
@@ -74,6 +75,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "desk_no_values": ("该统计期在此粒度下没有数据。", "No values for this period at this grain."),
     "desk_no_history": ("快照库中只有一份快照，暂无走势。", "Only one snapshot in the store: no trend yet."),
+    "desk_no_total_trend": (
+        "此指标没有全校值，分项过多不宜同图展示，请看分项明细。",
+        "No school-wide value and too many groups for one chart: see the breakdown.",
+    ),
     "desk_scope_note": (
         "按流程、环节和行业的数据只对全校范围开放。",
         "Process, step and industry figures are shown for the whole school only.",

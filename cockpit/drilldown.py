@@ -1,0 +1,494 @@
+"""Service functions of the desk pages: one indicator in depth, approvals by
+process and step, the catalog, and the data status.
+
+Same rules as cockpit.service (whose memoized readers this module reuses):
+pages get plain dicts and lists, read only from the snapshot store, cached
+under the snapshot id so a new snapshot never serves a stale figure, and every
+call takes the viewer's Scope. A restricted scope sees its departments and
+their majors only; process, step and industry figures are school-wide (the
+source has no department split for them), so they are returned for the whole
+school only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cockpit.extensions import cache
+from cockpit.service import (
+    SCHOOL,
+    Scope,
+    _combine,
+    _ctx,
+    _in_scope,
+    _local,
+    _snapshot_meta,
+    _values,
+    current_snapshot_id,
+)
+
+# Grains a restricted scope may see (they belong to a department).
+_DEPARTMENT_GRAINS = ("department", "major")
+HISTORY_GRAIN_LINES = 12  # above this many groups the trend shows the school line alone
+
+
+# -- the catalog (no snapshot needed) --------------------------------------------
+
+
+def _metric_dict(m: Any) -> dict[str, Any]:
+    th = m.thresholds
+    return {
+        "id": m.id,
+        "family": m.family,
+        "name_zh": m.name_zh,
+        "name_en": m.name_en,
+        "definition_zh": m.definition_zh,
+        "definition_en": m.definition_en,
+        "formula": m.formula,
+        "unit": m.unit,
+        "direction": m.direction,
+        "grains": list(m.grains),
+        "periods": list(m.periods),
+        "owner": m.owner,
+        "sources": list(m.sources),
+        "target": th.target,
+        "warning": th.warning,
+        "critical": th.critical,
+    }
+
+
+@cache.memoize()
+def _configured_catalog() -> Any:
+    """The catalog with config's thresholds attached (metrics.catalog.load_catalog),
+    parsed once per app and cached: the app context's catalog is loaded
+    without them, and the desk pages show targets and levels."""
+    from metrics.catalog import load_catalog
+
+    return load_catalog(_ctx().settings.thresholds)
+
+
+def _catalog() -> Any:
+    return _configured_catalog() if _ctx().catalog is not None else None
+
+
+def metric_info(metric_id: str) -> dict[str, Any] | None:
+    """One indicator's catalog record with its configured thresholds, or None
+    for an unknown id (the page says so instead of failing)."""
+    cat = _catalog()
+    if cat is None or metric_id not in cat.metrics:
+        return None
+    return _metric_dict(cat.metrics[metric_id])
+
+
+def catalog_entries() -> list[dict[str, Any]]:
+    """Every indicator, in catalog order (指标字典)."""
+    cat = _catalog()
+    return [] if cat is None else [_metric_dict(m) for m in cat]
+
+
+# -- labels ------------------------------------------------------------------------
+
+
+def _label(labels: dict, grain: str, code: str, lang: str) -> str:
+    entry = labels.get(grain, {}).get(code) or {}
+    if lang == "en" and entry.get("name_en"):
+        return entry["name_en"]
+    return entry.get("name_zh") or code
+
+
+def _dims_key_of(grain: str, dims: dict[str, str]) -> str:
+    return f"{dims['process']}|{dims['step']}" if grain == "step" else dims[grain]
+
+
+def _grain_of(dims: dict[str, str]) -> str:
+    if not dims:
+        return "school"
+    if "step" in dims:
+        return "step"
+    return next(iter(dims))
+
+
+def _level(metric_id: str, value: float | None) -> str | None:
+    """The alert level of a value under the configured thresholds (the same
+    rule metrics.alerts applies to the current period), or None."""
+    from metrics.alerts import level_of
+
+    cat = _catalog()
+    if value is None or cat is None or metric_id not in cat.metrics:
+        return None
+    hit = level_of(cat.metrics[metric_id], value)
+    return hit[0] if hit else None
+
+
+def _allowed(dims: dict[str, str], scope: Scope, labels: dict) -> bool:
+    """Whether a value row is visible to the scope."""
+    if scope.departments is None:
+        return True
+    grain = _grain_of(dims)
+    if grain == "department":
+        return dims["department"] in scope.departments
+    if grain == "major":
+        major = labels.get("major", {}).get(dims["major"]) or {}
+        return major.get("department") in scope.departments
+    return False
+
+
+# -- one indicator -----------------------------------------------------------------
+
+
+def _default_period(metric: dict, periods: list[str], as_of: str) -> str | None:
+    """The indicator family's current period (metrics.alerts) when the snapshot
+    has it, else the newest period of the first kind the catalog lists."""
+    from metrics.alerts import current_periods
+
+    current = current_periods(date.fromisoformat(as_of)).get(metric["family"], set())
+    for kind in metric["periods"]:
+        hits = sorted(p for p in periods if p in current and p.startswith(kind + ":"))
+        if hits:
+            return hits[-1]
+    for kind in metric["periods"]:
+        of_kind = sorted(p for p in periods if p.startswith(kind + ":"))
+        if of_kind:
+            return of_kind[-1]
+    return None
+
+
+@cache.memoize()
+def _periods(snapshot_id: int, metric_id: str) -> list[str]:
+    return sorted({r["period"] for r in _values(snapshot_id, (metric_id,))}, reverse=True)
+
+
+def indicator_state(metric_id: str, scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """What the selectors offer for one indicator in the current snapshot:
+    periods (newest first), the default period, grains the scope may break it
+    down by, the default grain, and the snapshot meta. None without a snapshot."""
+    sid = current_snapshot_id()
+    metric = metric_info(metric_id)
+    if sid is None or metric is None:
+        return None
+    meta = _snapshot_meta(sid)
+    periods = _periods(sid, metric_id)
+    grains = [g for g in metric["grains"] if g != "school"]
+    if scope.departments is not None:
+        grains = [g for g in grains if g in _DEPARTMENT_GRAINS]
+    return {
+        "snapshot": meta,
+        "periods": periods,
+        "default_period": _default_period(metric, periods, meta["as_of"]),
+        "grains": grains,
+        "default_grain": grains[0] if grains else "school",
+    }
+
+
+@cache.memoize()
+def _breakdown(
+    snapshot_id: int, metric_id: str, period: str, grain: str, scope_key: str, lang: str
+) -> dict[str, Any]:
+    scope = Scope.from_key(scope_key)
+    meta = _snapshot_meta(snapshot_id) or {}
+    labels = meta.get("labels") or {}
+    rows = [r for r in _values(snapshot_id, (metric_id,)) if r["period"] == period]
+    total_rows = [r for r in rows if _in_scope(r["dims"], scope)]
+    total = _combine(metric_id, total_rows)
+    out = []
+    for r in rows:
+        dims = r["dims"]
+        if _grain_of(dims) != grain or not _allowed(dims, scope, labels):
+            continue
+        row: dict[str, Any] = {
+            "key": _dims_key_of(grain, dims),
+            "name": dims["step"] if grain == "step" else _label(labels, grain, dims[grain], lang),
+            "value": r["value"],
+            "numerator": r["numerator"],
+            "denominator": r["denominator"],
+            "level": _level(metric_id, r["value"]),
+        }
+        if grain == "major":
+            dept = (labels.get("major", {}).get(dims["major"]) or {}).get("department")
+            row["parent"] = _label(labels, "department", dept, lang) if dept else ""
+        elif grain == "step":
+            row["parent"] = _label(labels, "process", dims["process"], lang)
+        out.append(row)
+    out.sort(key=lambda x: (x.get("parent", ""), x["key"]))
+    return {
+        "period": period,
+        "grain": grain,
+        "total": None
+        if total is None
+        else {**total, "level": _level(metric_id, total["value"]) if scope.departments is None else None},
+        "rows": out,
+    }
+
+
+def breakdown(
+    metric_id: str, period: str, grain: str, scope: Scope = SCHOOL, lang: str = "zh"
+) -> dict[str, Any] | None:
+    """One indicator in one period by grain: {"total": the scope's figure (the
+    school row, or the scope's departments combined), "rows": [{"key", "name",
+    "parent" (a major's department, a step's process), "value", "numerator",
+    "denominator", "level"}]}. The level is what the thresholds say of the
+    value (for the current period it equals the stored alert)."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return None
+    return _breakdown(sid, metric_id, period, grain, scope.key, lang)
+
+
+@cache.memoize()
+def _history_ids(current_id: int, as_of_dates: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(snapshot id, as-of) of the latest successful snapshot of each as-of
+    date, oldest first. Keyed by the current id and the set of dates so a new
+    backfill or refresh gives a new key."""
+    store = _ctx().store
+    out = []
+    for d in as_of_dates:
+        snap = store.for_as_of(date.fromisoformat(d))
+        if snap is not None:
+            out.append((snap.id, d))
+    return out
+
+
+def snapshot_history() -> list[tuple[int, str]]:
+    """Successful snapshots, one per as-of date (the latest finished), oldest first."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return []
+    dates = tuple(sorted(d.isoformat() for d in _ctx().store.successful_as_of_dates()))
+    return _history_ids(sid, dates)
+
+
+def history(
+    metric_id: str, period: str, grain: str, scope: Scope = SCHOOL, lang: str = "zh"
+) -> dict[str, Any]:
+    """The value of one period over the snapshots in the store: {"as_of":
+    [dates], "series": [{"key", "name", "values"}]}, the scope's total first,
+    then one series per group of the grain (when there are at most
+    HISTORY_GRAIN_LINES). A day period follows each snapshot's own day."""
+    snaps = snapshot_history()
+    as_of = [d for _sid, d in snaps]
+    total: list[float | None] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for i, (sid, d) in enumerate(snaps):
+        p = f"day:{d}" if period.startswith("day:") else period
+        b = _breakdown(sid, metric_id, p, grain, scope.key, lang)
+        total.append(b["total"]["value"] if b["total"] else None)
+        for r in b["rows"]:
+            blank: list[float | None] = [None] * len(snaps)
+            g = groups.setdefault(r["key"], {"key": r["key"], "name": r["name"], "values": blank})
+            g["values"][i] = r["value"]
+    series = [{"key": "__total__", "name": None, "values": total}]
+    if len(groups) <= HISTORY_GRAIN_LINES:
+        series += [groups[k] for k in sorted(groups)]
+    # Leave out the snapshots before the period existed (a month, a new cohort).
+    first = next(
+        (i for i in range(len(as_of)) if any(s["values"][i] is not None for s in series)), len(as_of)
+    )
+    for s in series:
+        s["values"] = s["values"][first:]
+    return {"as_of": as_of[first:], "series": series}
+
+
+def period_series(metric_id: str, kind: str, scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """The scope's value for every period of one kind (the 12 months or 13
+    weeks) inside the current snapshot, oldest first."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return []
+    by_period: dict[str, list[dict[str, Any]]] = {}
+    for r in _values(sid, (metric_id,)):
+        if r["period"].startswith(kind + ":") and _in_scope(r["dims"], scope):
+            by_period.setdefault(r["period"], []).append(r)
+    out = []
+    for p in sorted(by_period):
+        fig = _combine(metric_id, by_period[p])
+        out.append({"period": p, "value": fig["value"] if fig else None})
+    return out
+
+
+# -- approvals ------------------------------------------------------------------------
+
+_PROCESS_MONTH = ("approval_volume", "approval_latency_p50", "approval_latency_p90", "approval_overdue_rate")
+_PROCESS_DAY = ("approval_backlog", "approval_oldest_pending_days")
+
+
+@cache.memoize()
+def _processes(snapshot_id: int, lang: str) -> dict[str, Any]:
+    meta = _snapshot_meta(snapshot_id) or {}
+    labels = meta.get("labels") or {}
+    as_of = meta.get("as_of", "")
+    month, day = f"month:{as_of[:7]}", f"day:{as_of}"
+    rows = _values(snapshot_id, _PROCESS_MONTH + _PROCESS_DAY)
+    by: dict[str, dict[str, Any]] = {}
+    for code, info in labels.get("process", {}).items():
+        by[code] = {
+            "process": code,
+            "name": _label(labels, "process", code, lang),
+            "sla": info.get("sla_workdays"),
+        }
+    for r in rows:
+        dims = r["dims"]
+        if set(dims) != {"process"} or r["period"] not in (month, day):
+            continue
+        entry = by.setdefault(dims["process"], {"process": dims["process"], "name": dims["process"]})
+        entry[r["metric"]] = r["value"]
+        entry[r["metric"] + "__level"] = _level(r["metric"], r["value"])
+    out = sorted(by.values(), key=lambda e: e["process"])
+    return {"month": month, "day": day, "processes": out}
+
+
+def approvals_processes(scope: Scope = SCHOOL, lang: str = "zh") -> dict[str, Any] | None:
+    """The process list of D's month: volume, P50, P90, overdue rate, and at
+    end of D the backlog and oldest pending age, per process (every process of
+    the labels, so one with no traffic shows empty cells). School scope only;
+    a restricted scope gets an empty list. None without a snapshot."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return None
+    data = _processes(sid, lang)
+    if scope.departments is not None:
+        return {**data, "processes": []}
+    return data
+
+
+@cache.memoize()
+def _steps(snapshot_id: int, process: str) -> dict[str, Any]:
+    meta = _snapshot_meta(snapshot_id) or {}
+    month = f"month:{meta.get('as_of', '')[:7]}"
+    steps: dict[str, dict[str, Any]] = {}
+    months: set[str] = set()
+    for r in _values(snapshot_id, ("step_latency_p50",)):
+        if r["dims"].get("process") != process or "step" not in r["dims"]:
+            continue
+        months.add(r["period"])
+        s = steps.setdefault(r["dims"]["step"], {"step": r["dims"]["step"], "series": {}})
+        s["series"][r["period"]] = r["value"]
+        if r["period"] == month:
+            s["value"], s["n"] = r["value"], r["denominator"]
+            s["level"] = _level("step_latency_p50", r["value"])
+    out = []
+    for s in steps.values():
+        s.setdefault("value", None)
+        s.setdefault("n", None)
+        s.setdefault("level", None)
+        out.append(s)
+    out.sort(key=lambda s: (s["value"] is None, -(s["value"] or 0)))
+    return {"month": month, "months": sorted(months), "steps": out}
+
+
+def process_steps(process: str, scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """One process's steps: step_latency_p50 of D's month (value, n = the
+    number of step actions, level), slowest first, and each step's series over
+    the snapshot's 12 months. None without a snapshot; school scope only."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return None
+    data = _steps(sid, process)
+    if scope.departments is not None:
+        return {**data, "steps": []}
+    return data
+
+
+@cache.memoize()
+def _pending(snapshot_id: int, lang: str) -> list[dict[str, Any]]:
+    snap = _ctx().store.get(snapshot_id)
+    labels = (snap.labels or {}) if snap else {}
+    out = []
+    for p in (snap.pending or []) if snap else []:
+        out.append(
+            {
+                "instance_id": p.get("instance_id"),
+                "process": p.get("process"),
+                "process_name": _label(labels, "process", p.get("process") or "", lang),
+                "department": p.get("department"),
+                "department_name": _label(labels, "department", p.get("department") or "", lang),
+                "step": p.get("step"),
+                "submitted_at": p.get("submitted_at"),
+                "age_workdays": p.get("age_workdays"),
+            }
+        )
+    out.sort(key=lambda p: -(p["age_workdays"] or 0))
+    return out
+
+
+def oldest_pending(
+    scope: Scope = SCHOOL, process: str | None = None, limit: int = 20, lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """The oldest pending instances of the snapshot's ``pending`` list, oldest
+    first: instance id, process, department (code and name), waiting step,
+    submitted at, working-day age. No personal names (there are none)."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return []
+    rows = _pending(sid, lang)
+    if process is not None:
+        rows = [r for r in rows if r["process"] == process]
+    if scope.departments is not None:
+        rows = [r for r in rows if r["department"] in scope.departments]
+    return rows[:limit]
+
+
+# -- data status ------------------------------------------------------------------------
+
+
+@cache.memoize()
+def _quality(snapshot_id: int) -> list[dict[str, Any]]:
+    return [
+        {"rule": q.rule, "table": q.table, "rows": q.rows, "examples": list(q.examples)}
+        for q in _ctx().store.quality(snapshot_id)
+    ]
+
+
+def data_status(scope: Scope = SCHOOL, limit: int = 20) -> dict[str, Any]:
+    """The status page: recent snapshots (uncached, they change while a refresh
+    runs), the current snapshot's data-quality counts, source row counts and
+    failed metrics, the next scheduled run, and the last attempt when it failed.
+    The scope is taken for uniformity; these figures are about the data
+    platform, not a department."""
+    ctx = _ctx()
+    tz = ctx.settings.refresh.tz
+    snaps = ctx.store.list(limit=limit)
+    sid = current_snapshot_id()
+    meta = _snapshot_meta(sid) if sid is not None else None
+    last = snaps[0] if snaps else None
+    next_run = ctx.next_run_time()
+    return {
+        "current": meta,
+        "snapshots": [
+            {
+                "id": s.id,
+                "as_of": s.as_of.isoformat(),
+                "started_at": _local(s.started_at, tz),
+                "duration_s": s.duration_s,
+                "status": s.status,
+                "trigger": s.trigger,
+                "error": s.error,
+                "current": s.id == sid,
+            }
+            for s in snaps
+        ],
+        "quality": _quality(sid) if sid is not None else [],
+        "source_counts": dict(meta["source_counts"]) if meta else {},
+        "failed_metrics": dict(meta["failed_metrics"]) if meta else {},
+        "next_run": _local(next_run, tz) if next_run else None,
+        "last_failed": (
+            {"id": last.id, "started_at": _local(last.started_at, tz), "error": last.error}
+            if last is not None and last.status == "failed"
+            else None
+        ),
+    }
+
+
+__all__ = [
+    "approvals_processes",
+    "breakdown",
+    "catalog_entries",
+    "data_status",
+    "history",
+    "indicator_state",
+    "metric_info",
+    "oldest_pending",
+    "period_series",
+    "process_steps",
+    "snapshot_history",
+]

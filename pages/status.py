@@ -1,0 +1,189 @@
+"""/status: data status (数据状态) — what the figures rest on.
+
+A visible note when the last refresh failed (the screens keep showing the
+previous snapshot), the current snapshot and the next scheduled run, recent
+snapshots (start, duration, status, trigger, error), data-quality counts per
+rule with example keys, source row counts, and the indicators a partial
+snapshot could not compute. Read from cockpit.drilldown.data_status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from cockpit import drilldown, service
+from cockpit.i18n import desk_date, desk_number, lang_of, t
+from pages import ids
+
+dash.register_page(__name__, path="/status", name="数据状态", title="领导驾驶舱 · 数据状态", order=50)
+
+
+def _scope() -> service.Scope:
+    """The viewer's scope; the whole school until access control plugs in here."""
+    return service.SCHOOL
+
+
+def _head(keys: list[tuple[str, bool]], lang: str) -> html.Thead:
+    return html.Thead(html.Tr([html.Th(t(k, lang), className="num" if num else None) for k, num in keys]))
+
+
+def _label(prefix: str, value: str, lang: str) -> str:
+    try:
+        return t(f"{prefix}_{value}", lang)
+    except KeyError:
+        return value
+
+
+def _duration(seconds: float | None, lang: str) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds:.1f} 秒" if lang == "zh" else f"{seconds:.1f} s"
+
+
+def _failed_note(data: dict[str, Any], lang: str) -> html.Div | None:
+    last = data["last_failed"]
+    if last is None:
+        return None
+    text = f"{t('status_last_failed', lang)}（{last['started_at']}）：{last['error']}"
+    if lang == "en":
+        text = f"{t('status_last_failed', lang)} ({last['started_at']}): {last['error']}"
+    return html.Div(
+        [html.Div(text), html.Div(t("status_showing_previous", lang))],
+        id=ids.STATUS_FAILED,
+        className="notice failed",
+        role="alert",
+    )
+
+
+def _snapshots(rows: list[dict[str, Any]], lang: str) -> html.Div:
+    head = _head(
+        [
+            ("status_id", True),
+            ("desk_as_of", False),
+            ("status_started", False),
+            ("status_duration", True),
+            ("status_status", False),
+            ("status_trigger", False),
+            ("status_error", False),
+        ],
+        lang,
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(str(s["id"]) + (" *" if s["current"] else ""), className="num"),
+                html.Td(desk_date(s["as_of"], lang)),
+                html.Td(s["started_at"] or "—"),
+                html.Td(_duration(s["duration_s"], lang), className="num"),
+                html.Td(_label("status", s["status"], lang), className=f"status-{s['status']}"),
+                html.Td(_label("trigger", s["trigger"], lang)),
+                html.Td(s["error"] or "", className="err"),
+            ],
+            className="current" if s["current"] else None,
+            **{"data-status": s["status"]},
+        )
+        for s in rows
+    ]
+    return html.Div(
+        [
+            html.H2(t("status_snapshots", lang)),
+            html.Div(html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"),
+        ],
+        id=ids.STATUS_SNAPSHOTS,
+        className="desk-panel",
+    )
+
+
+def _quality(rows: list[dict[str, Any]], lang: str) -> html.Div:
+    if not rows:
+        content: Any = html.P(t("status_no_quality", lang))
+    else:
+        head = _head(
+            [
+                ("status_rule", False),
+                ("status_table", False),
+                ("status_rows", True),
+                ("status_examples", False),
+            ],
+            lang,
+        )
+        body = [
+            html.Tr(
+                [
+                    html.Td(html.Code(q["rule"])),
+                    html.Td(q["table"]),
+                    html.Td(desk_number(q["rows"], "count", lang), className="num"),
+                    html.Td([html.Code(k) for k in q["examples"]], className="examples"),
+                ]
+            )
+            for q in rows
+        ]
+        content = html.Div(
+            html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"
+        )
+    return html.Div(
+        [html.H2(t("status_quality", lang)), content], id=ids.STATUS_QUALITY, className="desk-panel"
+    )
+
+
+def _sources(counts: dict[str, int], lang: str) -> html.Div:
+    head = _head([("status_table", False), ("status_rows", True)], lang)
+    body = [
+        html.Tr([html.Td(html.Code(name)), html.Td(desk_number(n, "count", lang), className="num")])
+        for name, n in counts.items()
+    ]
+    return html.Div(
+        [html.H2(t("status_sources", lang)), html.Table([head, html.Tbody(body)], className="desk-table")],
+        id=ids.STATUS_SOURCES,
+        className="desk-panel",
+    )
+
+
+def _summary(data: dict[str, Any], lang: str) -> html.Div:
+    cur = data["current"]
+    items: list = [html.Dt(t("status_current", lang))]
+    if cur:
+        items.append(
+            html.Dd(
+                f"#{cur['id']} · {t('as_of', lang)} {desk_date(cur['as_of'], lang)} · "
+                f"{_label('status', cur['status'], lang)}"
+            )
+        )
+    else:
+        items.append(html.Dd(t("desk_no_snapshot", lang)))
+    items += [
+        html.Dt(t("status_next_run", lang)),
+        html.Dd(data["next_run"] or t("status_no_schedule", lang), id="status-next-run"),
+    ]
+    if data["failed_metrics"]:
+        items += [
+            html.Dt(t("desk_failed_metrics", lang)),
+            html.Dd(
+                html.Ul(
+                    [html.Li([html.Code(m), " ", err]) for m, err in sorted(data["failed_metrics"].items())]
+                ),
+                id=ids.STATUS_FAILED + "-metrics",
+            ),
+        ]
+    return html.Div(html.Dl(items, className="desk-dl"), className="desk-panel")
+
+
+def layout(**query: str) -> html.Div:
+    lang = lang_of(query)
+    data = drilldown.data_status(_scope())
+    return html.Div(
+        [
+            html.Div(html.H1(t("status_title", lang)), className="desk-head"),
+            _failed_note(data, lang),
+            _summary(data, lang),
+            _snapshots(data["snapshots"], lang),
+            html.Div(
+                [_quality(data["quality"], lang), _sources(data["source_counts"], lang)],
+                className="desk-grid status-grid",
+            ),
+        ],
+        className="desk desk-status",
+    )
