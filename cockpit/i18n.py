@@ -134,6 +134,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_examples": ("示例键", "Example keys"),
     "status_no_quality": ("未发现数据质量问题。", "No data-quality issue found."),
     "status_sources": ("源表行数", "Source row counts"),
+    "status_clean_checks": (
+        "另有 {n} 项规则与表的检查未发现问题。",
+        "{n} more rule/table checks found nothing.",
+    ),
+    "status_superseded": ("已被当日新快照取代", "superseded"),
     "status_ok": ("成功", "ok"),
     "status_partial": ("部分成功", "partial"),
     "status_failed": ("失败", "failed"),

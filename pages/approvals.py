@@ -137,6 +137,14 @@ def _pending_table(rows: list[dict[str, Any]], lang: str, with_process: bool) ->
     )
 
 
+def _month_tick(period: str, i: int, lang: str) -> str:
+    """Short month ticks (12月, 2026年1月) so twelve fit unrotated at 1366 wide."""
+    y, m = period.split(":", 1)[1].split("-")
+    if lang == "en":
+        return f"{y}-{m}"
+    return f"{y}年{int(m)}月" if i == 0 or m == "01" else f"{int(m)}月"
+
+
 def _steps(process: str, name: str, lang: str) -> list:
     data = drilldown.process_steps(process, _scope()) or {"steps": [], "months": [], "month": ""}
     head = _head([("grain_step", False), ("appr_steps", True), ("desk_n", True), ("desk_level", False)], lang)
@@ -158,7 +166,7 @@ def _steps(process: str, name: str, lang: str) -> list:
     for s in data["steps"]:
         fig.add_trace(
             go.Scatter(
-                x=[desk_period(m, lang) for m in data["months"]],
+                x=[_month_tick(m, i, lang) for i, m in enumerate(data["months"])],
                 y=[s["series"].get(m) for m in data["months"]],
                 name=s["step"],
                 mode="lines+markers",

@@ -97,7 +97,9 @@ def _snapshots(rows: list[dict[str, Any]], lang: str) -> html.Div:
     )
 
 
-def _quality(rows: list[dict[str, Any]], lang: str) -> html.Div:
+def _quality(all_rows: list[dict[str, Any]], lang: str) -> html.Div:
+    rows = sorted((q for q in all_rows if q["rows"]), key=lambda q: (-q["rows"], q["rule"], q["table"]))
+    clean = len(all_rows) - len(rows)
     if not rows:
         content: Any = html.P(t("status_no_quality", lang))
     else:
@@ -124,8 +126,9 @@ def _quality(rows: list[dict[str, Any]], lang: str) -> html.Div:
         content = html.Div(
             html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"
         )
+    note = html.P(t("status_clean_checks", lang).format(n=clean), className="desk-id") if clean else None
     return html.Div(
-        [html.H2(t("status_quality", lang)), content], id=ids.STATUS_QUALITY, className="desk-panel"
+        [html.H2(t("status_quality", lang)), content, note], id=ids.STATUS_QUALITY, className="desk-panel"
     )
 
 
