@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import dash
-from dash import Dash, html
-from flask import Flask, jsonify
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from flask import Flask, jsonify, request
 
 from cockpit import ROOT
 from cockpit.config import Settings, load_settings
 from cockpit.extensions import cache
 from cockpit.store import Store
+from pages import ids
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +49,103 @@ def _load_catalog(settings: Settings):
         from metrics.catalog import load_catalog
     except ImportError:
         return None
-    return load_catalog()
+    return load_catalog(settings.thresholds)  # targets and thresholds from config
+
+
+NAV_LINKS = (
+    ("nav_wall", "/"),
+    ("nav_departments", "/department/"),
+    ("nav_catalog", "/catalog"),
+    ("nav_status", "/status"),
+    ("nav_approvals", "/approvals"),
+)
+
+
+def _nav(search: str) -> list:
+    """The navigation bar's links in the page's language, carrying the query string."""
+    from urllib.parse import parse_qs
+
+    from cockpit import service
+    from cockpit.i18n import t
+
+    query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    lang = "en" if query.get("lang") == "en" else "zh"
+    qs = search or ""
+    links = [html.Span(t("app_title", lang), className="brand")]
+    for key, href in NAV_LINKS:
+        if href == "/department/":
+            depts = service.academic_departments()
+            if not depts:
+                continue
+            href = f"/department/{depts[0]['code']}"
+        links.append(dcc.Link(t(key, lang), href=href + qs, className="nav-link"))
+    return links
 
 
 def _shell() -> html.Div:
+    """The frame around every page: location, the snapshot poll, rotation, the stale
+    banner and the navigation (hidden with ?kiosk=1). Built per page load, so the
+    stores start from the current snapshot and never trigger a first redraw."""
+    from cockpit import service
+    from cockpit.i18n import t
+
+    screen = service.screen_settings()
     return html.Div(
         [
-            html.Header(
-                [html.A(TITLE, href="/", className="brand")],
-                className="topbar",
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.SNAPSHOT, data=service.current_snapshot_id()),
+            dcc.Store(
+                id=ids.POLL_STATE,
+                data={
+                    "fails": 0,
+                    "limit": screen["reload_after_failures"],
+                    "offline": {"zh": t("offline", "zh"), "en": t("offline", "en")},
+                },
             ),
+            dcc.Store(id=ids.ROTATE_ORDER, data=service.rotation_paths()),
+            dcc.Interval(id=ids.POLL, interval=screen["poll_seconds"] * 1000),
+            dcc.Interval(id=ids.ROTATE, interval=60_000, disabled=True),
+            html.Nav(id=ids.NAV, className="topbar"),
+            html.Div(id=ids.STALE_BANNER, className="stale-banner", role="alert"),
             html.Main(dash.page_container, className="content"),
         ],
         className="cockpit",
+    )
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    """The shell's callbacks, on this app (not the global list): pages come and go,
+    the shell stays. The poll and the rotation run in the browser (assets/wall.js)."""
+
+    @app.callback(Output(ids.NAV, "children"), Output(ids.NAV, "className"), Input(ids.URL, "search"))
+    def nav(search):
+        kiosk = "kiosk=1" in (search or "")
+        return _nav(search), "topbar hidden" if kiosk else "topbar"
+
+    app.clientside_callback(
+        ClientsideFunction("wall", "poll"),
+        Output(ids.SNAPSHOT, "data"),
+        Output(ids.STALE_BANNER, "children"),
+        Output(ids.STALE_BANNER, "className"),
+        Output(ids.POLL_STATE, "data"),
+        Input(ids.POLL, "n_intervals"),
+        State(ids.SNAPSHOT, "data"),
+        State(ids.POLL_STATE, "data"),
+        State(ids.URL, "search"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("wall", "rotateSetup"),
+        Output(ids.ROTATE, "interval"),
+        Output(ids.ROTATE, "disabled"),
+        Input(ids.URL, "search"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("wall", "rotate"),
+        Output(ids.URL, "pathname", allow_duplicate=True),
+        Input(ids.ROTATE, "n_intervals"),
+        State(ids.URL, "pathname"),
+        State(ids.ROTATE_ORDER, "data"),
+        prevent_initial_call=True,
     )
 
 
@@ -94,6 +179,26 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = _shell
+    # A wall never shows Dash's error pop-ups or dev tools, whatever the environment says.
+    app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
+    _register_shell_callbacks(app)
+
+    @server.get("/api/snapshot")
+    def snapshot_poll():
+        """What the wall's poll reads: the current snapshot id and the stale banner text."""
+        from cockpit import service
+        from cockpit.i18n import t
+
+        with server.app_context():
+            fresh = service.freshness()
+        lang = "en" if request.args.get("lang") == "en" else "zh"
+        last = fresh.get("last_attempt") or {}
+        banner = []
+        if last.get("status") == "failed":
+            banner.append(t("refresh_failed", lang))
+        if fresh["stale"]:
+            banner.append(t("stale", lang))
+        return jsonify(snapshot_id=fresh["snapshot_id"], banner=" ".join(banner))
 
     @server.get("/healthz")
     def healthz():

@@ -18,7 +18,50 @@ LABELS: dict[str, tuple[str, str]] = {
         "数据可能已过时：最近一次成功刷新早于计划的两次刷新时间，请检查刷新任务和数据源。",
         "Data may be stale: the last successful refresh is older than two refresh intervals.",
     ),
+    "nav_wall": ("校情大屏", "School screen"),
+    "nav_departments": ("各学院", "Departments"),
+    "nav_catalog": ("指标字典", "Indicators"),
+    "nav_status": ("数据状态", "Data status"),
+    "nav_approvals": ("审批", "Approvals"),
+    "refresh_failed": (
+        "最近一次刷新失败，当前显示上一次成功的数据。",
+        "The last refresh failed; the figures are those of the last successful one.",
+    ),
+    "offline": ("与服务器的连接中断，正在重试……", "Lost the connection to the server; retrying…"),
     # -- WALL ----------------------------------------------------------------
+    "school_title": ("校情综合大屏", "School overview"),
+    "department_title": ("部门业务大屏", "Department screen"),
+    "target": ("目标", "Target"),
+    "vs_week": ("较上周", "w/w"),
+    "vs_season": ("同比", "YoY"),
+    "panel_progress": ("毕业去向落实进度", "Placement progress"),
+    "this_cohort": ("{cohort}届", "Class of {cohort}"),
+    "panel_ranking": ("各学院毕业去向落实率", "Placement rate by department"),
+    "panel_majors": ("各专业毕业去向落实率", "Placement rate by major"),
+    "panel_destinations": ("毕业生去向：对口·省内·市内", "Where graduates work"),
+    "panel_fit": ("专业—产业结构匹配", "Major–industry fit"),
+    "fit_index": ("匹配度", "Fit index"),
+    "supply_demand": ("专业供给 vs 区域需求 偏离度", "Supply vs regional demand: deviation"),
+    "panel_internship": ("岗位实习", "Internships"),
+    "panel_latency": ("审批时长（按周）", "Approval latency by week"),
+    "panel_backlog": ("在办积压（按流程）", "Pending approvals by process"),
+    "panel_steps": ("最慢审批环节（本月中位数）", "Slowest approval steps (median, this month)"),
+    "panel_dept_internship": ("各专业实习保险覆盖率", "Internship insurance by major"),
+    "sla_line": ("时限（各流程SLA中位数）{sla}", "SLA (median of processes) {sla}"),
+    "alerts": ("预警", "Alerts"),
+    "no_alerts": ("当前没有预警", "No alerts"),
+    "level_warning": ("预警", "warning"),
+    "level_critical": ("严重", "critical"),
+    "threshold": ("阈值", "threshold"),
+    "no_data": ("暂无数据", "No data"),
+    "no_snapshot": (
+        "还没有可用的指标快照。请先运行 python -m cockpit refresh（演示数据：make run）。",
+        "No snapshot yet. Run python -m cockpit refresh (demo: make run).",
+    ),
+    "unknown_department": ("没有找到学院“{code}”。", "No academic department “{code}”."),
+    "back_to_school": ("返回校情大屏", "Back to the school screen"),
+    "compliance_gap": ("合规缺口", "compliance gap"),
+    "uninsured": ("未投保实习", "Uninsured internships"),
     # -- DESK ----------------------------------------------------------------
     "desk_definition": ("口径", "Definition"),
     "desk_formula": ("计算公式", "Formula"),
@@ -202,3 +245,54 @@ def desk_period(period: str, lang: str = "zh") -> str:
     if kind == "day":
         return desk_date(rest, lang)
     return period
+
+
+# -- formats (SHELL/WALL): 92.6%, 4,827元, 1.3个工作日, 2026年11月21日, 14:30 -------
+
+_UNITS = {
+    "yuan": ("{:,.0f}元", "{:,.0f} yuan"),
+    "workdays": ("{:.1f}个工作日", "{:.1f} workdays"),
+    "score": ("{:.1f}分", "{:.1f} pts"),
+    "index": ("{:.3f}", "{:.3f}"),
+    "count": ("{:,.0f}", "{:,.0f}"),
+}
+_CHANGE_UNITS = {
+    "ratio": ("{:+.1f}个百分点", "{:+.1f} pp"),
+    "yuan": ("{:+,.0f}元", "{:+,.0f} yuan"),
+    "workdays": ("{:+.1f}个工作日", "{:+.1f} workdays"),
+    "score": ("{:+.1f}分", "{:+.1f} pts"),
+    "index": ("{:+.3f}", "{:+.3f}"),
+    "count": ("{:+,.0f}", "{:+,.0f}"),
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def fmt_value(value: float | None, unit: str, lang: str = "zh") -> str:
+    """A figure as screens show it; "—" when there is none (never a made-up 0)."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    zh, en = _UNITS.get(unit, _UNITS["count"])
+    return (en if lang == "en" else zh).format(value)
+
+
+def fmt_change(delta: float | None, unit: str, lang: str = "zh") -> str:
+    """A change between two snapshots: rates in percentage points; "—" without a comparison."""
+    if delta is None:
+        return "—"
+    zh, en = _CHANGE_UNITS.get(unit, _CHANGE_UNITS["count"])
+    return (en if lang == "en" else zh).format(delta * 100 if unit == "ratio" else delta)
+
+
+def fmt_date(iso: str | None, lang: str = "zh") -> str:
+    """2026年11月21日 / 21 Nov 2026, from YYYY-MM-DD (or a longer ISO text)."""
+    if not iso:
+        return "—"
+    y, m, d = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    return f"{d} {_MONTHS_EN[m - 1]} {y}" if lang == "en" else f"{y}年{m}月{d}日"
+
+
+def fmt_time(iso: str | None) -> str:
+    """14:30, from an ISO date-time."""
+    return iso[11:16] if iso and len(iso) >= 16 else "—"

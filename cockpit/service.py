@@ -268,6 +268,522 @@ def _headline(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
     return {"snapshot": meta, "scope": scope_key, "sections": sections}
 
 
+# -- WALL: the school and department big screens ------------------------------------
+# Each public function looks up the current snapshot id and calls a memoized
+# helper keyed by (snapshot id, scope key): one computation per snapshot and
+# scope, however many walls poll. Names come back in both languages
+# (name_zh/name_en) so one cached answer serves ?lang=en too.
+
+TILES = (
+    ("employment", "placement_rate"),
+    ("employment", "major_related_rate"),
+    ("employment", "avg_monthly_salary"),
+    ("internship", "internship_rate"),
+    ("internship", "internship_insured_rate"),
+    ("internship", "internship_underpaid_count"),
+    ("fit", "structure_fit_index"),
+    ("approval_month", "approval_latency_p50"),
+    ("approval_month", "approval_latency_p90"),
+    ("approval_month", "approval_overdue_rate"),
+    ("approval_day", "approval_backlog"),
+)
+INTERNSHIP_PANEL = (
+    "internship_rate",
+    "internship_match_rate",
+    "internship_insured_rate",
+    "internship_retention_rate",
+)
+DESTINATIONS = ("industry_fit_rate", "province_employment_rate", "city_employment_rate")
+WEEK_BACK = 7  # "previous snapshot week": as_of 7 days earlier, or the nearest before
+SEASON_BACK = 364  # "same day last season": 52 weeks earlier, same weekday
+SEASON_SLACK = 7  # a last-season snapshot at most this many days off still compares
+
+
+def metric_label(metric: str, lang: str = "zh") -> str:
+    """The catalog's name of an indicator in the viewer's language."""
+    cat = _catalog()
+    if cat is not None and metric in cat.metrics:
+        m = cat.metrics[metric]
+        return m.name_en if lang == "en" else m.name_zh
+    return metric
+
+
+def _metric_def(metric: str):
+    cat = _catalog()
+    return cat.metrics.get(metric) if cat is not None else None
+
+
+def _level(metric: str, value: float | None) -> str | None:
+    """warning / critical when the value is past a configured threshold (metrics.alerts.level_of)."""
+    from metrics.alerts import level_of
+
+    mdef = _metric_def(metric)
+    if mdef is None or value is None:
+        return None
+    hit = level_of(mdef, value)
+    return hit[0] if hit else None
+
+
+def _target(metric: str) -> float | None:
+    mdef = _metric_def(metric)
+    return mdef.thresholds.target if mdef is not None else None
+
+
+def metric_target(metric: str) -> float | None:
+    """The configured target of an indicator (config thresholds:), None without one."""
+    return _target(metric)
+
+
+def _headline_periods(as_of: str) -> dict[str, str]:
+    """The period each tile family headlines at D (metrics.periods.headline_cohorts)."""
+    from datetime import date
+
+    from metrics.periods import headline_cohorts
+
+    cohorts = headline_cohorts(date.fromisoformat(as_of))
+    return {
+        "employment": f"cohort:{cohorts['employment']}",
+        "internship": f"cohort:{cohorts['internship']}",
+        "fit": f"day:{as_of}",
+        "approval_month": f"month:{as_of[:7]}",
+        "approval_day": f"day:{as_of}",
+    }
+
+
+def _scope_dims(scope: Scope) -> Any:
+    """The one dims dict a single-department or school scope reads; None for a larger set."""
+    if scope.departments is None:
+        return {}
+    if len(scope.departments) == 1:
+        return {"department": next(iter(scope.departments))}
+    return None
+
+
+@cache.memoize()
+def _figures(snapshot_id: int, scope_key: str) -> dict[str, dict[str, Any]]:
+    """metric -> {value, numerator, denominator, period} of the tiles at that snapshot."""
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return {}
+    scope = Scope.from_key(scope_key)
+    periods = _headline_periods(meta["as_of"])
+    metrics = tuple(sorted({m for _, m in TILES} | set(INTERNSHIP_PANEL)))
+    wanted = {m: periods[f] for f, m in TILES} | {m: periods["internship"] for m in INTERNSHIP_PANEL}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in _values(snapshot_id, metrics):
+        if r["period"] == wanted[r["metric"]] and _in_scope(r["dims"], scope):
+            rows.setdefault(r["metric"], []).append(r)
+    out = {}
+    for metric, period in wanted.items():
+        fig = _combine(metric, rows.get(metric, [])) or dict.fromkeys(("value", "numerator", "denominator"))
+        out[metric] = {**fig, "period": period}
+    return out
+
+
+@cache.memoize()
+def _comparison_ids(snapshot_id: int) -> dict[str, int | None]:
+    """The snapshots a tile compares with: a week earlier and the same day last season."""
+    from datetime import date, timedelta
+
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return {"week": None, "season": None}
+    d = date.fromisoformat(meta["as_of"])
+    from cockpit.store import SUCCESS
+
+    latest: dict[date, int] = {}
+    for s in _ctx().store.list(limit=5000, status=SUCCESS):
+        latest.setdefault(s.as_of, s.id)  # newest first: the latest of each as-of
+    week_end = d - timedelta(days=WEEK_BACK)
+    before = [a for a in latest if a <= week_end]
+    week = latest[max(before)] if before else None
+    season_day = d - timedelta(days=SEASON_BACK)
+    near = [a for a in latest if abs((a - season_day).days) <= SEASON_SLACK]
+    season = latest[min(near, key=lambda a: (abs((a - season_day).days), a))] if near else None
+    return {"week": week, "season": season}
+
+
+@cache.memoize()
+def _tiles(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
+    now = _figures(snapshot_id, scope_key)
+    if not now:
+        return []
+    comp = _comparison_ids(snapshot_id)
+    then = {k: (_figures(sid, scope_key) if sid is not None else {}) for k, sid in comp.items()}
+    as_of = {k: (_snapshot_meta(sid) or {}).get("as_of") if sid else None for k, sid in comp.items()}
+    tiles = []
+    for family, metric in TILES:
+        fig = now[metric]
+        value = fig["value"]
+        changes = {}
+        for key in ("week", "season"):
+            old = then[key].get(metric, {}).get("value") if then[key] else None
+            changes[key] = None if value is None or old is None else value - old
+        tiles.append(
+            {
+                "metric": metric,
+                "family": family,
+                "period": fig["period"],
+                "value": value,
+                "numerator": fig["numerator"],
+                "denominator": fig["denominator"],
+                "unit": metric_unit(metric),
+                "target": _target(metric),
+                "level": _level(metric, value),
+                "higher_is_better": (_metric_def(metric).higher_is_better if _metric_def(metric) else True),
+                "change_week": changes["week"],
+                "change_season": changes["season"],
+                "week_as_of": as_of["week"],
+                "season_as_of": as_of["season"],
+            }
+        )
+    return tiles
+
+
+def wall_tiles(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """The KPI tiles: value, target, status level, change on a week and on last season."""
+    sid = current_snapshot_id()
+    return [] if sid is None else _tiles(sid, scope.key)
+
+
+def screen_settings() -> dict[str, Any]:
+    """The wall canvas size and poll rhythm (config screen:)."""
+    s = _ctx().settings.screen
+    return {
+        "width": s.width,
+        "height": s.height,
+        "poll_seconds": s.poll_seconds,
+        "reload_after_failures": s.reload_after_failures,
+    }
+
+
+@cache.memoize()
+def _departments(snapshot_id: int, scope_key: str) -> list[dict[str, str]]:
+    meta = _snapshot_meta(snapshot_id) or {}
+    scope = Scope.from_key(scope_key)
+    out = []
+    for code, lab in (meta.get("labels") or {}).get("department", {}).items():
+        if lab.get("kind", "academic") != "academic":
+            continue
+        if scope.departments is not None and code not in scope.departments:
+            continue
+        out.append({"code": code, "name_zh": lab.get("name_zh", code), "name_en": lab.get("name_en") or code})
+    return out
+
+
+def academic_departments(scope: Scope = SCHOOL) -> list[dict[str, str]]:
+    """Academic departments of the current snapshot's labels, in label order, within the scope."""
+    sid = current_snapshot_id()
+    return [] if sid is None else _departments(sid, scope.key)
+
+
+def department(code: str) -> dict[str, str] | None:
+    """One academic department's names, or None when the snapshot does not know it."""
+    return next((d for d in academic_departments(SCHOOL) if d["code"] == code), None)
+
+
+def rotation_paths(scope: Scope = SCHOOL) -> list[str]:
+    """The screens ?rotate= cycles, in config order ("departments": each academic one)."""
+    out: list[str] = []
+    for item in _ctx().settings.screen.rotate:
+        if item == "departments":
+            out.extend(f"/department/{d['code']}" for d in academic_departments(scope))
+        else:
+            out.append(item)
+    return out
+
+
+def wall_header(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """School name, as-of date and when the snapshot finished (local time)."""
+    sid = current_snapshot_id()
+    meta = _snapshot_meta(sid) if sid is not None else None
+    if meta is None:
+        return None
+    ctx = _ctx()
+    finished = datetime.fromisoformat(meta["finished_at"]) if meta["finished_at"] else None
+    if finished is not None and finished.tzinfo is None:
+        finished = finished.replace(tzinfo=UTC)
+    return {
+        "snapshot_id": sid,
+        "school": meta["school"].get("name_zh") or "",
+        "as_of": meta["as_of"],
+        "updated_at": finished.astimezone(ctx.settings.refresh.tz).isoformat() if finished else None,
+    }
+
+
+def placement_progress(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """This season's placement rate week by week against last season on the same calendar days."""
+    sid = current_snapshot_id()
+    return None if sid is None else _progress(sid, scope.key)
+
+
+@cache.memoize()
+def _progress(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
+    snap = _ctx().store.get(snapshot_id)
+    data = (snap.series or {}).get("placement_progress") if snap else None
+    dims = _scope_dims(Scope.from_key(scope_key))
+    if not data or dims is None:
+        return None
+    line = next((s for s in data["series"] if s["dims"] == dims), None)
+    if line is None:
+        return None
+    return {
+        "cohort": data["cohort"],
+        "previous_cohort": data["previous_cohort"],
+        "days": data["days"],
+        "previous_days": data["previous_days"],
+        "current": line["current"],
+        "previous": line["previous"],
+    }
+
+
+@cache.memoize()
+def _ranking(snapshot_id: int, scope_key: str, metric: str, grain: str) -> list[dict[str, Any]]:
+    """One indicator at the family's headline period for each department or major of the scope."""
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return []
+    cat = _metric_def(metric)
+    family = "internship" if cat is not None and cat.family == "internship" else "employment"
+    period = _headline_periods(meta["as_of"])[family]
+    scope = Scope.from_key(scope_key)
+    labels = meta["labels"].get(grain, {})
+    depts = {d["code"] for d in _departments(snapshot_id, scope_key)}
+    out = []
+    for r in _values(snapshot_id, (metric,)):
+        if r["period"] != period or set(r["dims"]) != {grain} or r["value"] is None:
+            continue
+        code = r["dims"][grain]
+        lab = labels.get(code, {})
+        dept = code if grain == "department" else lab.get("department")
+        if dept not in depts or (scope.departments is not None and dept not in scope.departments):
+            continue
+        out.append(
+            {
+                "code": code,
+                "name_zh": lab.get("name_zh", code),
+                "name_en": lab.get("name_en") or lab.get("name_zh", code),
+                "value": r["value"],
+                "numerator": r["numerator"],
+                "denominator": r["denominator"],
+                "level": _level(metric, r["value"]),
+            }
+        )
+    out.sort(key=lambda x: x["value"], reverse=True)
+    return out
+
+
+def ranking(metric: str, grain: str, scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """Departments (grain "department") or majors ("major") of the scope ranked by an
+    employment or internship indicator of the headline cohort, best first."""
+    sid = current_snapshot_id()
+    return [] if sid is None else _ranking(sid, scope.key, metric, grain)
+
+
+def destinations(grain: str, scope: Scope = SCHOOL) -> dict[str, list[dict[str, Any]]]:
+    """Where graduates go, by department or major: industry-fit, in-province and in-city
+    employment rates of the headline employment cohort (metric -> ranking rows)."""
+    return {m: ranking(m, grain, scope) for m in DESTINATIONS}
+
+
+@cache.memoize()
+def _deviation(snapshot_id: int) -> dict[str, Any] | None:
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return None
+    day = f"day:{meta['as_of']}"
+    names = meta["labels"].get("industry", {})
+    index = None
+    sections = []
+    for r in _values(snapshot_id, ("industry_deviation", "structure_fit_index")):
+        if r["period"] != day:
+            continue
+        if r["metric"] == "structure_fit_index" and r["dims"] == {}:
+            index = r["value"]
+        elif r["metric"] == "industry_deviation" and "industry" in r["dims"]:
+            code = r["dims"]["industry"]
+            sections.append(
+                {
+                    "code": code,
+                    "name_zh": names.get(code, {}).get("name_zh", code),
+                    "name_en": names.get(code, {}).get("name_en") or names.get(code, {}).get("name_zh", code),
+                    "deviation": r["value"],
+                    "supply": r["numerator"],
+                    "demand": r["denominator"],
+                }
+            )
+    sections.sort(key=lambda s: s["deviation"])
+    return {"index": index, "level": _level("structure_fit_index", index), "sections": sections}
+
+
+def industry_fit(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """The structure fit index and supply vs regional demand by industry section.
+    School-wide only (metrics.md): None for a department scope."""
+    sid = current_snapshot_id()
+    if sid is None or scope.departments is not None:
+        return None
+    return _deviation(sid)
+
+
+def internship_panel(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """Participation, match, insurance, retention rates and the underpaid count of the
+    headline internship cohort; ``gap`` marks a compliance gap (uninsured, underpaid)."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return []
+    figs = _figures(sid, scope.key)
+    out = []
+    for metric in (*INTERNSHIP_PANEL, "internship_underpaid_count"):
+        f = figs.get(metric, {})
+        value = f.get("value")
+        gap = value is not None and (
+            (metric == "internship_insured_rate" and value < 1)
+            or (metric == "internship_underpaid_count" and value > 0)
+        )
+        out.append(
+            {
+                "metric": metric,
+                "period": f.get("period"),
+                "value": value,
+                "numerator": f.get("numerator"),
+                "denominator": f.get("denominator"),
+                "unit": metric_unit(metric),
+                "target": _target(metric),
+                "level": _level(metric, value),
+                "gap": gap,
+            }
+        )
+    return out
+
+
+@cache.memoize()
+def _approval_weeks(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
+    meta = _snapshot_meta(snapshot_id)
+    dims = _scope_dims(Scope.from_key(scope_key))
+    if meta is None or dims is None:
+        return None
+    by_metric: dict[str, dict[str, float | None]] = {"approval_latency_p50": {}, "approval_latency_p90": {}}
+    for r in _values(snapshot_id, tuple(by_metric)):
+        if r["period"].startswith("week:") and r["dims"] == dims:
+            by_metric[r["metric"]][r["period"]] = r["value"]
+    weeks = sorted(set(by_metric["approval_latency_p50"]) | set(by_metric["approval_latency_p90"]))
+    slas = sorted(
+        float(p["sla_workdays"]) for p in meta["labels"].get("process", {}).values() if p.get("sla_workdays")
+    )
+    sla = None
+    if slas:
+        mid = len(slas) // 2
+        sla = slas[mid] if len(slas) % 2 else (slas[mid - 1] + slas[mid]) / 2
+    return {
+        "weeks": [w.removeprefix("week:") for w in weeks],
+        "p50": [by_metric["approval_latency_p50"].get(w) for w in weeks],
+        "p90": [by_metric["approval_latency_p90"].get(w) for w in weeks],
+        "sla": sla,  # the median of the processes' sla_workdays
+    }
+
+
+def approval_weeks(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+    """Approval latency P50/P90 by ISO week, with the SLA reference: the median of the
+    processes' sla_workdays (labels["process"])."""
+    sid = current_snapshot_id()
+    return None if sid is None else _approval_weeks(sid, scope.key)
+
+
+@cache.memoize()
+def _process_rows(snapshot_id: int, metric: str, top: int) -> list[dict[str, Any]]:
+    """Values by process (or process × step) at D's day or month, largest first."""
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return []
+    period = f"day:{meta['as_of']}" if metric == "approval_backlog" else f"month:{meta['as_of'][:7]}"
+    procs = meta["labels"].get("process", {})
+    want = {"process", "step"} if metric == "step_latency_p50" else {"process"}
+    out = []
+    for r in _values(snapshot_id, (metric,)):
+        if r["period"] != period or set(r["dims"]) != want or r["value"] is None:
+            continue
+        p = r["dims"]["process"]
+        out.append(
+            {
+                "process": p,
+                "step": r["dims"].get("step"),
+                "name_zh": procs.get(p, {}).get("name_zh", p),
+                "name_en": procs.get(p, {}).get("name_en") or procs.get(p, {}).get("name_zh", p),
+                "value": r["value"],
+                "denominator": r["denominator"],
+                "level": _level(metric, r["value"]),
+            }
+        )
+    out.sort(key=lambda x: x["value"], reverse=True)
+    return out[:top] if top else out
+
+
+def backlog_by_process(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """Pending approvals at end of D by process. Processes are school-wide (no
+    department × process grain), so a department scope gets []."""
+    sid = current_snapshot_id()
+    if sid is None or scope.departments is not None:
+        return []
+    return _process_rows(sid, "approval_backlog", 0)
+
+
+def slowest_steps(scope: Scope = SCHOOL, top: int = 8) -> list[dict[str, Any]]:
+    """The ``top`` approval steps with the largest median working days in D's month
+    (school-wide only, like backlog_by_process)."""
+    sid = current_snapshot_id()
+    if sid is None or scope.departments is not None:
+        return []
+    return _process_rows(sid, "step_latency_p50", top)
+
+
+@cache.memoize()
+def _wall_alerts(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
+    meta = _snapshot_meta(snapshot_id)
+    if meta is None:
+        return []
+    scope = Scope.from_key(scope_key)
+    labels = meta["labels"]
+    out = []
+    for a in _ctx().store.alerts(snapshot_id):
+        dept = a.dims.get("department") or labels.get("major", {}).get(a.dims.get("major", ""), {}).get(
+            "department"
+        )
+        if scope.departments is not None and dept not in scope.departments:
+            continue
+        where_zh, where_en = [], []
+        for key in ("department", "major", "process", "industry"):
+            if key in a.dims:
+                lab = labels.get(key, {}).get(a.dims[key], {})
+                where_zh.append(lab.get("name_zh", a.dims[key]))
+                where_en.append(lab.get("name_en") or lab.get("name_zh", a.dims[key]))
+        if "step" in a.dims:
+            where_zh.append(a.dims["step"])
+            where_en.append(a.dims["step"])
+        out.append(
+            {
+                "metric": a.metric,
+                "period": a.period,
+                "dims": dict(a.dims),
+                "where_zh": " · ".join(where_zh),
+                "where_en": " · ".join(where_en),
+                "level": a.level,
+                "value": a.value,
+                "threshold": a.threshold,
+                "unit": metric_unit(a.metric),
+            }
+        )
+    order = {"critical": 0, "warning": 1}
+    out.sort(key=lambda x: (order.get(x["level"], 2), len(x["dims"]), x["metric"]))
+    return out
+
+
+def wall_alerts(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+    """Every alert (预警) of the current snapshot within the scope, critical first,
+    school-wide ones before departments' and majors'."""
+    sid = current_snapshot_id()
+    return [] if sid is None else _wall_alerts(sid, scope.key)
+
+
 # -- what pages call ------------------------------------------------------------------
 
 

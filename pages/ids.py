@@ -18,6 +18,9 @@ POLL = "snapshot-poll"  # dcc.Interval: the light poll of the current snapshot i
 ROTATE = "kiosk-rotate"  # dcc.Interval: ?rotate=SECONDS
 STALE_BANNER = "stale-banner"
 NAV = "nav"
+POLL_STATE = "snapshot-poll-state"  # dcc.Store: consecutive failed polls, for the self-reload
+ROTATE_ORDER = "kiosk-rotate-order"  # dcc.Store: the paths ?rotate= cycles
+SCREEN = "screen-config"  # dcc.Store: canvas width/height for assets/wall.js
 
 
 def tile(metric: str) -> dict[str, str]:
@@ -26,6 +29,27 @@ def tile(metric: str) -> dict[str, str]:
 
 
 # -- WALL: school and department big screens --------------------------------
+# Both screens share one redraw callback (pages/school.py), so their parts are
+# pattern-matching ids: a screen that is not shown simply matches nothing.
+CANVAS = "wall-canvas"
+CLOCK = "wall-clock"
+SCOPE_TYPE = "wall-scope"  # dcc.Store {"type": SCOPE_TYPE, "screen": ...}: the department shown ("" = school)
+
+
+def wall_scope(screen: str) -> dict[str, str]:
+    """The dcc.Store holding the department code a wall screen shows ("" for the school)."""
+    return {"type": SCOPE_TYPE, "screen": screen}
+
+
+def panel(name: str) -> dict[str, str]:
+    """A wall figure (dcc.Graph), redrawn when a new snapshot lands."""
+    return {"type": "wall-figure", "panel": name}
+
+
+def wall_text(part: str) -> dict[str, str]:
+    """A wall text part (as-of line, ticker, notes), redrawn with the figures."""
+    return {"type": "wall-text", "part": part}
+
 
 # -- DESK: drill-down, catalog, status ---------------------------------------
 DESK_LOCATION = "desk-location"  # dcc.Location (callback-nav): selectors write the query string

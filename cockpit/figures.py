@@ -1,0 +1,371 @@
+"""Plotly figure builders for the big screens and the weekly report.
+
+Pure functions: plain data (what cockpit.service returns) in, ``go.Figure``
+out — no Dash, no store, no request — so the PDF report renders the very same
+charts. ``theme="wall"`` is the dark LED-wall look with large type (readable
+from 10 m); ``theme="print"`` is black on white with smaller type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from cockpit.i18n import fmt_value, t
+
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+
+THEMES: dict[str, dict[str, Any]] = {
+    "wall": {
+        "ink": "#dce6f5",
+        "muted": "#8ea3c2",
+        "grid": "rgba(142,163,194,0.18)",
+        "bg": "rgba(0,0,0,0)",
+        "size": 17,
+        "accent": "#35c2ff",
+        "second": "#8ea3c2",
+        "ok": "#2fbf8f",
+        "warning": "#f6c343",
+        "critical": "#ff5b5b",
+    },
+    "print": {
+        "ink": "#1f2933",
+        "muted": "#616e7c",
+        "grid": "rgba(0,0,0,0.12)",
+        "bg": "#ffffff",
+        "size": 11,
+        "accent": "#0b4f8a",
+        "second": "#9aa5b1",
+        "ok": "#2f855a",
+        "warning": "#b7791f",
+        "critical": "#c53030",
+    },
+}
+
+
+def _theme(theme: str) -> dict[str, Any]:
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    return THEMES[theme]
+
+
+def _name(row: dict[str, Any], lang: str) -> str:
+    return row.get("name_en" if lang == "en" else "name_zh") or row.get("name_zh") or row.get("code", "")
+
+
+def _level_colour(level: str | None, th: dict[str, Any]) -> str:
+    return th[level] if level in ("warning", "critical") else th["accent"]
+
+
+def _base(theme: str, **layout: Any) -> go.Figure:
+    """An empty figure in the theme: transparent on the wall, axes and fonts set."""
+    th = _theme(theme)
+    fig = go.Figure()
+    base: dict[str, Any] = {
+        "font": {"family": FONT, "size": th["size"], "color": th["ink"]},
+        "paper_bgcolor": th["bg"],
+        "plot_bgcolor": th["bg"],
+        "margin": {"l": 10, "r": 20, "t": 10, "b": 10},
+        "showlegend": False,
+        "hoverlabel": {"font": {"family": FONT}},
+    }
+    fig.update_layout(**(base | layout))
+    fig.update_xaxes(gridcolor=th["grid"], zerolinecolor=th["grid"], linecolor=th["grid"], automargin=True)
+    fig.update_yaxes(gridcolor=th["grid"], zerolinecolor=th["grid"], linecolor=th["grid"], automargin=True)
+    return fig
+
+
+def empty_figure(message: str, theme: str = "wall") -> go.Figure:
+    """A blank chart that says why (no data in this snapshot) instead of a zero."""
+    th = _theme(theme)
+    fig = _base(theme)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"color": th["muted"]}
+    )
+    return fig
+
+
+def progress_figure(data: dict[str, Any] | None, lang: str = "zh", theme: str = "wall") -> go.Figure:
+    """This season's placement rate week by week (solid) against last season on the same
+    calendar days (dashed), on this season's dates."""
+    if not data or not data.get("days"):
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    fig = _base(theme, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, showlegend=True)
+    fig.add_trace(
+        go.Scatter(
+            x=data["days"],
+            y=data["previous"],
+            name=t("this_cohort", lang).format(cohort=data["previous_cohort"]),
+            mode="lines",
+            line={"color": th["second"], "width": 3, "dash": "dash"},
+            customdata=data["previous_days"],
+            hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["days"],
+            y=data["current"],
+            name=t("this_cohort", lang).format(cohort=data["cohort"]),
+            mode="lines+markers",
+            line={"color": th["accent"], "width": 4},
+            marker={"size": 6},
+            hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+        )
+    )
+    last = next((v for v in reversed(data["current"]) if v is not None), None)
+    if last is not None:
+        fig.add_annotation(
+            x=data["days"][-1],
+            y=last,
+            text=f"<b>{fmt_value(last, 'ratio', lang)}</b>",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font={"color": th["accent"], "size": th["size"] + 6},
+        )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(tickformat="%-m/%-d" if lang != "en" else "%b %-d")
+    fig.update_layout(margin={"l": 10, "r": 20, "t": 40, "b": 10})
+    return fig
+
+
+def ranking_figure(
+    rows: list[dict[str, Any]],
+    unit: str = "ratio",
+    target: float | None = None,
+    lang: str = "zh",
+    theme: str = "wall",
+) -> go.Figure:
+    """Horizontal bars, best on top, coloured by threshold level; customdata holds each
+    row's code so a click can open that department."""
+    if not rows:
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    rows = list(reversed(rows))  # plotly draws the first category at the bottom
+    fig = _base(theme)
+    fig.add_trace(
+        go.Bar(
+            x=[r["value"] for r in rows],
+            y=[_name(r, lang) for r in rows],
+            orientation="h",
+            marker={"color": [_level_colour(r.get("level"), th) for r in rows]},
+            text=[fmt_value(r["value"], unit, lang) for r in rows],
+            textposition="auto",
+            insidetextanchor="end",
+            textfont={"size": th["size"] - 1},
+            insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
+            customdata=[r["code"] for r in rows],
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    if target is not None:
+        fig.add_vline(x=target, line={"color": th["ok"], "width": 2, "dash": "dot"})
+    if unit == "ratio":
+        low = min(r["value"] for r in rows)
+        fig.update_xaxes(tickformat=".0%", range=[max(0.0, min(low, target or 1) - 0.1), 1.0])
+    fig.update_layout(bargap=0.25, uniformtext={"minsize": th["size"] - 3, "mode": "show"})
+    return fig
+
+
+def destinations_figure(
+    data: dict[str, list[dict[str, Any]]], lang: str = "zh", theme: str = "wall"
+) -> go.Figure:
+    """Industry-fit, in-province and in-city employment rates per department (or major),
+    one row each with a dot per rate: where graduates go, from the rates the snapshot holds."""
+    metrics = [m for m in data if data[m]]
+    if not metrics:
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    order = [r["code"] for r in data[metrics[0]]]
+    names = {r["code"]: _name(r, lang) for m in metrics for r in data[m]}
+    colours = [th["accent"], th["ok"], th["warning"]]
+    short = {
+        "industry_fit_rate": ("产业对口", "Industry fit"),
+        "province_employment_rate": ("省内", "In province"),
+        "city_employment_rate": ("市内", "In city"),
+    }
+    fig = _base(
+        theme,
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    )
+    ys = [names[c] for c in reversed(order)]
+    for i, m in enumerate(metrics):
+        by = {r["code"]: r["value"] for r in data[m]}
+        label = short.get(m, (m, m))[1 if lang == "en" else 0]
+        fig.add_trace(
+            go.Scatter(
+                y=ys,
+                x=[by.get(c) for c in reversed(order)],
+                mode="markers",
+                name=label,
+                marker={"color": colours[i % len(colours)], "size": 15, "line": {"width": 0}},
+                hovertemplate=label + " %{y}: %{x:.1%}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(
+        tickmode="array",
+        tickvals=ys,
+        ticktext=ys,
+        showgrid=True,
+        range=[-0.6, len(ys) - 0.4],
+        tickfont={"size": th["size"] - (2 if len(ys) > 8 else 0)},
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_layout(
+        margin={"l": 10, "r": 20, "t": 28, "b": 10},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
+    )
+    return fig
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def deviation_figure(
+    data: dict[str, Any] | None, lang: str = "zh", theme: str = "wall", top: int = 5
+) -> go.Figure:
+    """Supply vs regional demand by industry section: s_i ÷ d_i − 1 as diverging bars
+    (oversupplied right, undersupplied left), the ``top`` sections at each end; hover
+    shows both shares."""
+    if not data or not data.get("sections"):
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    secs = data["sections"]  # sorted by deviation, most undersupplied first
+    if len(secs) > 2 * top:
+        secs = secs[:top] + secs[-top:]
+    fig = _base(theme)
+    fig.add_trace(
+        go.Bar(
+            x=[s["deviation"] for s in secs],
+            y=[_short(_name(s, lang), 9 if lang != "en" else 22) for s in secs],
+            orientation="h",
+            marker={"color": [th["warning"] if s["deviation"] > 0 else th["accent"] for s in secs]},
+            text=[f"{s['deviation']:+.0%}" for s in secs],
+            textposition="auto",
+            insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
+            textfont={"size": th["size"] - 2},
+            customdata=[[_name(s, lang), s["supply"], s["demand"]] for s in secs],
+            hovertemplate="%{customdata[0]}: %{x:+.0%}<br>"
+            "s=%{customdata[1]:.1%} d=%{customdata[2]:.1%}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    fig.add_vline(x=0, line={"color": th["muted"], "width": 1})
+    fig.update_xaxes(tickformat="+.0%", zeroline=False, nticks=5, tickangle=0)
+    fig.update_layout(bargap=0.2, margin={"l": 10, "r": 50, "t": 10, "b": 10})
+    return fig
+
+
+def internship_figure(items: list[dict[str, Any]], lang: str = "zh", theme: str = "wall") -> go.Figure:
+    """The cohort's internship rates as bars against their targets; a compliance gap
+    (insurance below 100 %) is drawn red. Counts (underpaid) are left to the caller."""
+    rates = [i for i in items if i["unit"] == "ratio"]
+    if not rates or all(i["value"] is None for i in rates):
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    rates = list(reversed(rates))
+    fig = _base(theme)
+    fig.add_trace(
+        go.Bar(
+            x=[i["value"] for i in rates],
+            y=[i["name"] for i in rates],
+            orientation="h",
+            marker={
+                "color": [
+                    th["critical"] if i.get("gap") else _level_colour(i.get("level"), th) for i in rates
+                ]
+            },
+            text=[fmt_value(i["value"], "ratio", lang) for i in rates],
+            textposition="auto",
+            insidetextanchor="end",
+            textfont={"size": th["size"] + 4},
+            insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    for k, i in enumerate(rates):  # the target: a short green tick across the bar
+        if i.get("target") is not None:
+            fig.add_shape(
+                type="line",
+                x0=i["target"],
+                x1=i["target"],
+                y0=k - 0.42,
+                y1=k + 0.42,
+                line={"color": th["ok"], "width": 4},
+            )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
+    fig.update_layout(bargap=0.3, uniformtext={"minsize": th["size"], "mode": "show"})
+    return fig
+
+
+def latency_figure(data: dict[str, Any] | None, lang: str = "zh", theme: str = "wall") -> go.Figure:
+    """Approval latency P50 and P90 by ISO week, with the SLA as a horizontal reference line."""
+    if not data or not data.get("weeks"):
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    weeks = [w.split("-", 1)[1] for w in data["weeks"]]  # "W47"
+    fig = _base(theme, showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
+    fig.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=data["p90"],
+            name="P90",
+            mode="lines+markers",
+            line={"color": th["warning"], "width": 3},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=weeks, y=data["p50"], name="P50", mode="lines+markers", line={"color": th["accent"], "width": 4}
+        )
+    )
+    if data.get("sla") is not None:  # a trace, not an annotation: its label sits in the legend
+        fig.add_trace(
+            go.Scatter(
+                x=[weeks[0], weeks[-1]],
+                y=[data["sla"], data["sla"]],
+                name=t("sla_line", lang).format(sla=fmt_value(data["sla"], "workdays", lang)),
+                mode="lines",
+                line={"color": th["critical"], "width": 2, "dash": "dash"},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(tickangle=0, nticks=7)
+    fig.update_layout(margin={"l": 10, "r": 20, "t": 40, "b": 10})
+    return fig
+
+
+def process_bars_figure(
+    rows: list[dict[str, Any]], unit: str, lang: str = "zh", theme: str = "wall"
+) -> go.Figure:
+    """Horizontal bars by process (backlog) or process · step (slowest steps), largest on top."""
+    if not rows:
+        return empty_figure(t("no_data", lang), theme)
+    th = _theme(theme)
+    rows = list(reversed(rows))
+    labels = [_name(r, lang) + (f" · {r['step']}" if r.get("step") else "") for r in rows]
+    fig = _base(theme)
+    fig.add_trace(
+        go.Bar(
+            x=[r["value"] for r in rows],
+            y=labels,
+            orientation="h",
+            marker={"color": [_level_colour(r.get("level"), th) for r in rows]},
+            text=[fmt_value(r["value"], unit, lang) for r in rows],
+            textposition="outside",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 90, "t": 10, "b": 10})
+    return fig

@@ -1,0 +1,291 @@
+"""The parts both big screens share: the canvas, header, KPI tiles, panels and ticker.
+
+Not a page (the leading underscore keeps Dash from registering it) and it
+registers no callback: pages/school.py and pages/department.py build their
+layouts from here, and the one redraw callback (in pages/school.py) calls
+``render`` again when a new snapshot lands. Reads only cockpit.service.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from cockpit import figures, service
+from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, t
+from pages import ids
+
+# Panels of each screen, in grid order (the CSS grid places them).
+SCHOOL_PANELS = (
+    ("progress", "panel_progress"),
+    ("ranking", "panel_ranking"),
+    ("destinations", "panel_destinations"),
+    ("fit", "panel_fit"),
+    ("internship", "panel_internship"),
+    ("latency", "panel_latency"),
+    ("backlog", "panel_backlog"),
+    ("steps", "panel_steps"),
+)
+DEPARTMENT_PANELS = (
+    ("progress", "panel_progress"),
+    ("majors", "panel_majors"),
+    ("destinations", "panel_destinations"),
+    ("internship", "panel_internship"),
+    ("insured", "panel_dept_internship"),
+    ("latency", "panel_latency"),
+)
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def query_string(query: dict[str, Any]) -> str:
+    """The page's query (?kiosk=1&lang=en...) to carry over to links, "" when empty."""
+    kept = {k: v for k, v in query.items() if v not in (None, "")}
+    return "?" + urlencode(kept) if kept else ""
+
+
+def scope_of(code: str) -> service.Scope:
+    return service.SCHOOL if not code else service.Scope.of([code])
+
+
+# -- pieces that change with the snapshot -------------------------------------------
+
+
+def _change(delta: float | None, tile: dict[str, Any], label: str, lang: str) -> html.Span:
+    cls = "change"
+    if delta is not None and delta != 0:
+        better = (delta > 0) == tile["higher_is_better"]
+        cls += " better" if better else " worse"
+    return html.Span([f"{label} ", html.B(fmt_change(delta, tile["unit"], lang))], className=cls)
+
+
+def _value_parts(text: str) -> list:
+    """The number and a smaller unit ("4,827" + "元"), so long units fit a tile."""
+    m = re.match(r"^([−+\-\d,.%]+)(.*)$", text)
+    if not m or not m.group(2):
+        return [text]
+    return [m.group(1), html.Span(m.group(2), className="tile-unit")]
+
+
+def tile_children(tile: dict[str, Any], lang: str) -> list:
+    target = tile["target"]
+    return [
+        html.Div(service.metric_label(tile["metric"], lang), className="tile-name"),
+        html.Div(
+            _value_parts(fmt_value(tile["value"], tile["unit"], lang)),
+            className="tile-value",
+            **{"data-metric": tile["metric"]},
+        ),
+        html.Div(
+            f"{t('target', lang)} {fmt_value(target, tile['unit'], lang)}"
+            if target is not None
+            else "\u00a0",
+            className="tile-target",
+        ),
+        html.Div(
+            [
+                _change(tile["change_week"], tile, t("vs_week", lang), lang),
+                _change(tile["change_season"], tile, t("vs_season", lang), lang),
+            ],
+            className="tile-changes",
+        ),
+    ]
+
+
+def tile_class(tile: dict[str, Any]) -> str:
+    return "wall-tile" + (f" level-{tile['level']}" if tile["level"] else "")
+
+
+def as_of_line(lang: str) -> str:
+    head = service.wall_header() or {}
+    return (
+        f"{t('as_of', lang)} {fmt_date(head.get('as_of'), lang)} · "
+        f"{t('updated_at', lang)} {fmt_time(head.get('updated_at'))}"
+    )
+
+
+def ticker_children(code: str, lang: str) -> list:
+    alerts = service.wall_alerts(scope_of(code))
+    if not alerts:
+        return [html.Span(t("no_alerts", lang), className="ticker-item")]
+    items = []
+    for a in alerts:
+        where = a["where_en" if lang == "en" else "where_zh"]
+        items.append(
+            html.Span(
+                [
+                    html.B(t(f"level_{a['level']}", lang), className="ticker-level"),
+                    f"{service.metric_label(a['metric'], lang)}{' · ' + where if where else ''} ",
+                    html.B(fmt_value(a["value"], a["unit"], lang)),
+                    f"（{t('threshold', lang)} {fmt_value(a['threshold'], a['unit'], lang)}）",
+                ],
+                className=f"ticker-item level-{a['level']}",
+            )
+        )
+    # Twice in a row, so the CSS animation (-50 %) loops without a jump.
+    duration = max(40, 5 * len(alerts))
+    return [html.Div(items + items, className="ticker-track", style={"animationDuration": f"{duration}s"})]
+
+
+def internship_note(code: str, lang: str) -> list:
+    """The underpaid count and the uninsured internships: red when they are not zero."""
+    items = {i["metric"]: i for i in service.internship_panel(scope_of(code))}
+    out = []
+    under = items.get("internship_underpaid_count")
+    if under:
+        out.append(
+            html.Span(
+                [
+                    service.metric_label(under["metric"], lang) + " ",
+                    html.B(fmt_value(under["value"], "count", lang)),
+                ],
+                className="note gap" if under["gap"] else "note",
+            )
+        )
+    ins = items.get("internship_insured_rate")
+    if ins and ins["denominator"]:
+        uninsured = ins["denominator"] - (ins["numerator"] or 0)
+        label = t("uninsured", lang)
+        out.append(
+            html.Span(
+                [label + " ", html.B(fmt_value(uninsured, "count", lang))],
+                className="note gap" if ins["gap"] else "note",
+            )
+        )
+    return out
+
+
+def fit_note(lang: str) -> list:
+    fit = service.industry_fit() or {}
+    return [
+        html.Span(t("fit_index", lang) + " "),
+        html.B(fmt_value(fit.get("index"), "index", lang), className=f"level-{fit.get('level') or 'ok'}"),
+    ]
+
+
+def render_figures(code: str, lang: str) -> dict[str, Any]:
+    """Every figure of a screen (school when ``code`` is ""), by panel name."""
+    scope = scope_of(code)
+    grain = "major" if code else "department"
+    internship = [
+        {**i, "name": service.metric_label(i["metric"], lang)} for i in service.internship_panel(scope)
+    ]
+    target = service.metric_target("placement_rate")
+    figs = {
+        "progress": figures.progress_figure(service.placement_progress(scope), lang),
+        "destinations": figures.destinations_figure(service.destinations(grain, scope), lang),
+        "internship": figures.internship_figure(internship, lang),
+        "latency": figures.latency_figure(service.approval_weeks(scope), lang),
+    }
+    ranked = figures.ranking_figure(service.ranking("placement_rate", grain, scope), "ratio", target, lang)
+    if code:
+        figs["majors"] = ranked
+        figs["insured"] = figures.ranking_figure(
+            service.ranking("internship_insured_rate", "major", scope), "ratio", 1.0, lang
+        )
+    else:
+        figs["ranking"] = ranked
+        figs["fit"] = figures.deviation_figure(service.industry_fit(scope), lang)
+        figs["backlog"] = figures.process_bars_figure(service.backlog_by_process(scope), "count", lang)
+        figs["steps"] = figures.process_bars_figure(service.slowest_steps(scope), "workdays", lang)
+    return figs
+
+
+def render_texts(code: str, lang: str) -> dict[str, Any]:
+    """Every text part of a screen that changes with the snapshot, by part name."""
+    texts = {
+        "asof": as_of_line(lang),
+        "ticker": ticker_children(code, lang),
+        "internship-note": internship_note(code, lang),
+    }
+    if not code:
+        texts["fit-note"] = fit_note(lang)
+    return texts
+
+
+# -- the layout ---------------------------------------------------------------------
+
+
+def _panel(name: str, title_key: str, lang: str, fig, extra: list | None = None) -> html.Section:
+    head = [html.H2(t(title_key, lang))]
+    if extra is not None:
+        head.append(html.Div(extra, id=ids.wall_text(f"{name}-note"), className="panel-note"))
+    return html.Section(
+        [
+            html.Div(head, className="panel-head"),
+            dcc.Graph(id=ids.panel(name), figure=fig, config=GRAPH_CONFIG, className="panel-graph"),
+        ],
+        className=f"wall-panel panel-{name}",
+    )
+
+
+def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
+    """A whole wall screen: the school's when ``code`` is "", else that department's."""
+    lang = "en" if query.get("lang") == "en" else "zh"
+    qs = query_string(query)
+    cfg = service.screen_settings()
+    head = service.wall_header() or {}
+    figs = render_figures(code, lang)
+    texts = render_texts(code, lang)
+    panels = DEPARTMENT_PANELS if code else SCHOOL_PANELS
+    notes = {"internship": texts["internship-note"], "fit": texts.get("fit-note")}
+    tiles = service.wall_tiles(scope_of(code))
+    return html.Div(
+        html.Div(
+            [
+                dcc.Store(id=ids.wall_scope("department" if code else "school"), data=code),
+                html.Header(
+                    [
+                        html.Div(
+                            [
+                                html.Div(head.get("school", ""), className="wall-school"),
+                                html.H1(title, className="wall-title"),
+                            ],
+                            className="wall-brand",
+                        ),
+                        html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof"),
+                        html.Div(id=ids.CLOCK, className="wall-clock", **{"data-lang": lang}),
+                    ],
+                    className="wall-header",
+                ),
+                html.Div(
+                    [
+                        dcc.Link(
+                            tile_children(tile, lang),
+                            id=ids.tile(tile["metric"]),
+                            href=f"/indicator/{tile['metric']}{qs}",
+                            className=tile_class(tile),
+                        )
+                        for tile in tiles
+                    ],
+                    className="wall-tiles",
+                ),
+                html.Div(
+                    [_panel(name, key, lang, figs[name], notes.get(name)) for name, key in panels],
+                    className="wall-grid" + (" department" if code else ""),
+                ),
+                html.Div(
+                    [
+                        html.Div(t("alerts", lang), className="ticker-label"),
+                        html.Div(texts["ticker"], id=ids.wall_text("ticker"), className="ticker-window"),
+                    ],
+                    className="wall-ticker",
+                ),
+            ],
+            id=ids.CANVAS,
+            className="wall-canvas",
+            style={"width": f"{cfg['width']}px", "height": f"{cfg['height']}px"},
+            **{"data-width": cfg["width"], "data-height": cfg["height"]},
+        ),
+        className="wall-viewport",
+    )
+
+
+def message(text: str, query: dict[str, Any], lang: str) -> html.Div:
+    """A clear one-line page instead of a crash (no snapshot yet, unknown department)."""
+    return html.Div(
+        [html.P(text), dcc.Link(t("back_to_school", lang), href="/" + query_string(query))],
+        className="wall-message",
+    )
