@@ -194,7 +194,7 @@ def _breakdown(
     out = []
     for r in rows:
         dims = r["dims"]
-        if _grain_of(dims) != grain or not _allowed(dims, scope, labels):
+        if grain == "school" or _grain_of(dims) != grain or not _allowed(dims, scope, labels):
             continue
         row: dict[str, Any] = {
             "key": _dims_key_of(grain, dims),

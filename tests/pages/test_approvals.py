@@ -1,0 +1,59 @@
+"""/approvals in Chromium: process list equals the snapshot, the drill to one
+process (URL ?process=) shows its steps and oldest pending instances."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.i18n import desk_number
+
+pytestmark = pytest.mark.browser
+
+
+def test_process_list_and_drill(browser, demo_store):
+    sid = demo_store.snapshot_id
+    month = "month:2026-11"
+    volumes = {
+        v.dims["process"]: v.value
+        for v in demo_store.store.values(sid, "approval_volume", [month], ["process"])
+    }
+    browser.visit("/approvals")
+    browser.wait_for("#approvals-processes tr[data-process]")
+    browser.wait_all_figures_drawn()
+    for code, volume in volumes.items():
+        row = browser.find(f"#approvals-processes tr[data-process='{code}']")
+        assert row.find_elements("css selector", "td")[3].text == desk_number(volume, "count")
+    assert browser.find_all("#approvals-pending tbody tr")
+    assert browser.console_errors() == []
+    browser.set_window(1366, 768)
+    browser.screenshot("desk-approvals")
+
+    code = max(volumes, key=volumes.get)
+    browser.click(f"#approvals-processes tr[data-process='{code}'] a")
+    browser.wait_until(lambda d: f"process={code}" in browser.current_path, message="?process= in the URL")
+    browser.wait_for("#approvals-steps tbody tr")
+    browser.wait_all_figures_drawn()
+    steps = {
+        v.dims["step"]: v.value
+        for v in demo_store.store.values(sid, "step_latency_p50", [month], ["step"])
+        if v.dims["process"] == code
+    }
+    shown = {
+        tr.find_elements("css selector", "td")[0].text: tr.find_elements("css selector", "td")[1].text
+        for tr in browser.find_all("#approvals-steps tbody tr")
+    }
+    assert shown == {s: desk_number(v, "workdays") for s, v in steps.items()}
+    snap = demo_store.store.get(sid)
+    ids = [
+        p["instance_id"]
+        for p in sorted(snap.pending, key=lambda p: -p["age_workdays"])
+        if p["process"] == code
+    ]
+    shown_ids = [
+        tr.find_element("css selector", "code").text for tr in browser.find_all("#approvals-pending tbody tr")
+    ]
+    assert shown_ids == ids[: len(shown_ids)] and shown_ids
+    assert browser.console_errors() == []
+    browser.set_window(1366, 768)
+    browser.wait_all_figures_drawn()
+    browser.screenshot("desk-approvals-process")
