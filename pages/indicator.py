@@ -320,6 +320,8 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                     ),
                 ],
                 className="desk-control",
+                # School-only indicators: no grain to choose, but the input stays for the callback.
+                style={} if state["grains"] else {"display": "none"},
             ),
         ],
         className="desk-controls",
