@@ -50,8 +50,22 @@ def _theme(theme: str) -> dict[str, Any]:
     return THEMES[theme]
 
 
-def _name(row: dict[str, Any], lang: str) -> str:
-    return row.get("name_en" if lang == "en" else "name_zh") or row.get("name_zh") or row.get("code", "")
+def _name(row: dict[str, Any], lang: str, width: int = 24) -> str:
+    """A category label that fits a panel: English department names lose "School of ",
+    and anything wider than ``width`` (a CJK character counts two) ends in "…"."""
+    name = row.get("name_en" if lang == "en" else "name_zh") or row.get("name_zh") or row.get("code", "")
+    if lang == "en":
+        name = name.removeprefix("School of ")
+    return _short(name, width)
+
+
+def _short(text: str, width: int) -> str:
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0x2E80 else 1
+        if used > width:
+            return text[:i].rstrip() + "…"
+    return text
 
 
 def _level_colour(level: str | None, th: dict[str, Any]) -> str:
@@ -225,10 +239,6 @@ def destinations_figure(
     return fig
 
 
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 def deviation_figure(
     data: dict[str, Any] | None, lang: str = "zh", theme: str = "wall", top: int = 5
 ) -> go.Figure:
@@ -245,21 +255,22 @@ def deviation_figure(
     fig.add_trace(
         go.Bar(
             x=[s["deviation"] for s in secs],
-            y=[_short(_name(s, lang), 9 if lang != "en" else 22) for s in secs],
+            y=[_name(s, lang, 18) for s in secs],
             orientation="h",
             marker={"color": [th["warning"] if s["deviation"] > 0 else th["accent"] for s in secs]},
             text=[f"{s['deviation']:+.0%}" for s in secs],
             textposition="auto",
             insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
             textfont={"size": th["size"] - 2},
-            customdata=[[_name(s, lang), s["supply"], s["demand"]] for s in secs],
+            customdata=[[_name(s, lang, 80), s["supply"], s["demand"]] for s in secs],
+            insidetextanchor="middle",
             hovertemplate="%{customdata[0]}: %{x:+.0%}<br>"
             "s=%{customdata[1]:.1%} d=%{customdata[2]:.1%}<extra></extra>",
             cliponaxis=False,
         )
     )
     fig.add_vline(x=0, line={"color": th["muted"], "width": 1})
-    fig.update_xaxes(tickformat="+.0%", zeroline=False, nticks=5, tickangle=0)
+    fig.update_xaxes(tickformat="+.0%", zeroline=False, nticks=4, tickangle=0)
     fig.update_layout(bargap=0.2, margin={"l": 10, "r": 50, "t": 10, "b": 10})
     return fig
 
@@ -367,5 +378,5 @@ def process_bars_figure(
             cliponaxis=False,
         )
     )
-    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 90, "t": 10, "b": 10})
+    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 120, "t": 10, "b": 10})
     return fig

@@ -45,7 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "panel_internship": ("岗位实习", "Internships"),
     "panel_latency": ("审批时长（按周）", "Approval latency by week"),
     "panel_backlog": ("在办积压（按流程）", "Pending approvals by process"),
-    "panel_steps": ("最慢审批环节（本月中位数）", "Slowest approval steps (median, this month)"),
+    "panel_steps": ("最慢审批环节（本月中位数）", "Slowest steps (median)"),
     "panel_dept_internship": ("各专业实习保险覆盖率", "Internship insurance by major"),
     "sla_line": ("时限（各流程SLA中位数）{sla}", "SLA (median of processes) {sla}"),
     "alerts": ("预警", "Alerts"),
@@ -61,7 +61,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "unknown_department": ("没有找到学院“{code}”。", "No academic department “{code}”."),
     "back_to_school": ("返回校情大屏", "Back to the school screen"),
     "compliance_gap": ("合规缺口", "compliance gap"),
-    "uninsured": ("未投保实习", "Uninsured internships"),
+    "uninsured": ("未投保实习", "Uninsured"),
+    "underpaid": ("报酬不达标", "Underpaid"),
     # -- DESK ----------------------------------------------------------------
     "desk_definition": ("口径", "Definition"),
     "desk_formula": ("计算公式", "Formula"),

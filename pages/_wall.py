@@ -137,10 +137,7 @@ def internship_note(code: str, lang: str) -> list:
     if under:
         out.append(
             html.Span(
-                [
-                    service.metric_label(under["metric"], lang) + " ",
-                    html.B(fmt_value(under["value"], "count", lang)),
-                ],
+                [t("underpaid", lang) + " ", html.B(fmt_value(under["value"], "count", lang))],
                 className="note gap" if under["gap"] else "note",
             )
         )
@@ -275,7 +272,7 @@ def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
                 ),
             ],
             id=ids.CANVAS,
-            className="wall-canvas",
+            className=f"wall-canvas lang-{lang}",
             style={"width": f"{cfg['width']}px", "height": f"{cfg['height']}px"},
             **{"data-width": cfg["width"], "data-height": cfg["height"]},
         ),
