@@ -231,7 +231,7 @@ def destinations_figure(
         range=[-0.6, len(ys) - 0.4],
         tickfont={"size": th["size"] - (2 if len(ys) > 8 else 0)},
     )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.04])
     fig.update_layout(
         margin={"l": 10, "r": 20, "t": 28, "b": 10},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
