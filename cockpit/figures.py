@@ -286,7 +286,7 @@ def internship_figure(items: list[dict[str, Any]], lang: str = "zh", theme: str 
     fig = _base(theme)
     fig.add_trace(
         go.Bar(
-            x=[i["value"] for i in rates],
+            x=[i["value"] or 0 for i in rates],  # no value: an empty bar labelled "—"
             y=[i["name"] for i in rates],
             orientation="h",
             marker={
