@@ -219,59 +219,30 @@ def test_backfill_skips_week_ends_already_stored(settings, monkeypatch):
     assert backfill(settings, 3) == []  # nothing left to do
 
 
-def test_home_page_shows_current_snapshot(settings, monkeypatch):
+def test_healthz_names_the_current_snapshot(settings, monkeypatch):
     from cockpit.app import create_app
 
-    def compute(settings, source, as_of):
-        r = fake(0.912)(settings, source, as_of)
-        r.values += [
-            Value("placement_rate", "cohort:2027", {}, 0.01, 1.0, 100.0),  # next roster, barely started
-            Value("internship_rate", "cohort:2026", {}, 0.98, 98.0, 100.0),
-            Value("structure_fit_index", f"day:{as_of}", {}, 0.8123, None, None),
-            Value("approval_volume", f"month:{as_of:%Y-%m}", {}, 321.0, 321.0, None),
-            Value("approval_latency_p50", f"month:{as_of:%Y-%m}", {}, 1.75, None, None),
-        ]
-        return r
-
-    monkeypatch.setattr(refresh, "_compute", compute)
-    run_refresh(settings, date(2026, 3, 8))
+    monkeypatch.setattr(refresh, "_compute", fake(0.912))
+    sid = run_refresh(settings, date(2026, 3, 8))
     app = create_app(settings, schedule=False)
-    from pages import home
-
-    with app.server.test_request_context("/"):
-        page = json.dumps(
-            home.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
-        )
-    for text in (
-        "示范职业技术学院",
-        "数据截至 2026-03-08",
-        "更新于",
-        "91.2%",
-        "98.0%",
-        "0.812",
-        "321",
-        "1.8 个工作日",
-    ):
-        assert text in page, text
-    assert "毕业去向落实率" in page and "毕业去向（2026届）" in page and "2026年3月" in page
-    assert "1.0%" not in page
-    assert "数据可能已过时" not in page  # just refreshed
-    client = app.server.test_client()
-    assert client.get("/").status_code == 200
-    health = client.get("/healthz").get_json()
-    assert health["status"] == "ok" and health["as_of"] == "2026-03-08"
+    health = app.server.test_client().get("/healthz").get_json()
+    assert health == {"ok": True, "snapshot_id": sid, "as_of": "2026-03-08", "status": "ok"}
 
 
-def test_home_page_warns_when_stale_or_last_refresh_failed(settings, monkeypatch):
+def test_freshness_is_stale_when_the_last_refresh_failed_or_is_old(settings, monkeypatch):
     from datetime import timedelta
 
     from sqlalchemy import update
 
+    from cockpit import service
     from cockpit.app import create_app
     from cockpit.store import snapshot, utcnow
 
     monkeypatch.setattr(refresh, "_compute", fake(0.9))
     sid = run_refresh(settings, date(2026, 3, 8))
+    app = create_app(settings, schedule=False)
+    with app.server.app_context():
+        assert service.freshness()["stale"] is False  # just refreshed
     store = Store(settings.store_url)
     with store.engine.begin() as conn:  # last success 3 hours ago: two half-hourly runs missed
         conn.execute(
@@ -282,27 +253,23 @@ def test_home_page_warns_when_stale_or_last_refresh_failed(settings, monkeypatch
     )
     with pytest.raises(RefreshError):
         run_refresh(settings, date(2026, 3, 8))
-    app = create_app(settings, schedule=False)
-    from pages import home
-
-    with app.server.test_request_context("/"):
-        page = json.dumps(
-            home.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
-        )
-    assert "数据可能已过时" in page
-    assert "RuntimeError: 源库连接中断" in page
-    assert "90.0%" in page
+    with app.server.app_context():
+        f = service.freshness()
+    assert f["stale"] is True
+    assert f["snapshot_id"] == sid
+    assert f["last_attempt"]["status"] == "failed"
+    assert "RuntimeError: 源库连接中断" in f["last_attempt"]["error"]
 
 
-def test_home_page_without_any_snapshot(tmp_path):
+def test_school_screen_without_any_snapshot_says_so(tmp_path):
     from cockpit.app import create_app
 
     app = create_app(make_settings(tmp_path), schedule=False)
-    from pages import home
+    from pages import school
 
     with app.server.test_request_context("/"):
         page = json.dumps(
-            home.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
+            school.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
         )
     assert "还没有可用的指标快照" in page
 
