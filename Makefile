@@ -60,9 +60,11 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: snapshot-store read times (docs/benchmarks.md)
+## bench: store read times, one full refresh, the screens in headless Chromium (docs/benchmarks.md)
 bench: setup
 	$(PY) scripts/bench_store.py
+	$(PY) scripts/bench_refresh.py
+	$(PY) scripts/bench_screens.py
 
 clean-data:
 	rm -rf data/
