@@ -52,8 +52,10 @@ screen counts as drawn when, on two polls in a row,
 ``scripts/bench_screens.py`` times screens with the same JS.
 
 Chromium and chromedriver come from Debian (apt packages ``chromium`` and
-``chromium-driver``); when missing the browser tests FAIL with that message,
-they never skip.
+``chromium-driver``; COCKPIT_CHROMIUM / COCKPIT_CHROMEDRIVER override the
+paths); when missing the browser tests FAIL with that message, they never
+skip. ``build_demo_store(dir)``, ``start_chromium(profile_dir)`` and
+``READY_JS`` are plain functions/strings, usable outside pytest.
 """
 
 from __future__ import annotations
