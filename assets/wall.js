@@ -26,18 +26,29 @@
     }
   }
 
-  var ZH_DAYS = ["日", "一", "二", "三", "四", "五", "六"];
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var ZH_DAYS = { Sun: "日", Mon: "一", Tue: "二", Wed: "三", Thu: "四", Fri: "五", Sat: "六" };
+  /* Date parts in the school's time zone (data-tz), whatever the display's zone. */
+  function partsIn(tz, d) {
+    var f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz || undefined, year: "numeric", month: "numeric", day: "numeric",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short", hourCycle: "h23"
+    });
+    var o = {};
+    f.formatToParts(d).forEach(function (p) { o[p.type] = p.value; });
+    return o;
+  }
   function tick() {
     var clocks = document.querySelectorAll(".wall-clock");
     if (!clocks.length) { return; }
     var d = new Date();
-    var time = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
     for (var i = 0; i < clocks.length; i++) {
       var en = clocks[i].dataset.lang === "en";
+      var tz = clocks[i].dataset.tz;
+      var p = partsIn(tz, d);
+      var time = p.hour + ":" + p.minute + ":" + p.second;
       var day = en
-        ? d.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric" })
-        : d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 星期" + ZH_DAYS[d.getDay()];
+        ? d.toLocaleDateString("en-GB", { timeZone: tz || undefined, weekday: "short", day: "numeric", month: "short", year: "numeric" })
+        : p.year + "年" + p.month + "月" + p.day + "日 星期" + ZH_DAYS[p.weekday];
       var text = day + " " + time;
       if (clocks[i].textContent !== text) { clocks[i].textContent = text; }
     }

@@ -313,6 +313,9 @@ def screen_settings() -> dict[str, Any]:
         "height": s.height,
         "poll_seconds": s.poll_seconds,
         "reload_after_failures": s.reload_after_failures,
+        # The wall clock shows the school's time (config refresh.timezone),
+        # not the display computer's, so it agrees with 更新于.
+        "timezone": _ctx().settings.refresh.timezone,
     }
 
 

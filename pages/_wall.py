@@ -243,7 +243,11 @@ def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
                             className="wall-brand",
                         ),
                         html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof"),
-                        html.Div(id=ids.CLOCK, className="wall-clock", **{"data-lang": lang}),
+                        html.Div(
+                            id=ids.CLOCK,
+                            className="wall-clock",
+                            **{"data-lang": lang, "data-tz": cfg["timezone"]},
+                        ),
                     ],
                     className="wall-header",
                 ),
