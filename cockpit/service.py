@@ -270,8 +270,12 @@ def _tiles(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     comp = _comparison_ids(snapshot_id)
     then = {k: (_figures(sid, scope_key) if sid is not None else {}) for k, sid in comp.items()}
     as_of = {k: (_snapshot_meta(sid) or {}).get("as_of") if sid else None for k, sid in comp.items()}
+    scoped = Scope.from_key(scope_key).departments is not None
     tiles = []
     for family, metric in TILES:
+        definition = _metric_def(metric)
+        if scoped and definition is not None and "department" not in definition.grains:
+            continue  # a school-only indicator (the fit index) has no department figure
         fig = now[metric]
         value = fig["value"]
         changes = {}
