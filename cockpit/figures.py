@@ -295,7 +295,9 @@ def internship_figure(items: list[dict[str, Any]], lang: str = "zh", theme: str 
                 ]
             },
             text=[fmt_value(i["value"], "ratio", lang) for i in rates],
-            textposition="auto",
+            # A short bar (0 % retention early in the season) has no room inside:
+            # its label goes outside so that 0.0% still reads as a figure.
+            textposition=["inside" if (i["value"] or 0) >= 0.2 else "outside" for i in rates],
             insidetextanchor="end",
             textfont={"size": th["size"] + 4},
             insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
