@@ -39,7 +39,9 @@ KNOWN_SECTIONS = (
     "server",
     "cache",
     "screen",
+    "reports",
 )
+REPORT_FORMATS = ("pdf", "png")
 
 
 def _defaults() -> dict[str, Any]:
@@ -101,6 +103,40 @@ class ScreenSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """E-mail delivery of the weekly reports; ``enabled`` when host and recipients are set.
+    The password comes only from COCKPIT_SMTP_PASSWORD."""
+
+    host: str
+    port: int
+    sender: str
+    to: tuple[str, ...]
+    starttls: bool
+    user: str
+    password: str = field(repr=False, default="")
+    timeout_seconds: int = 30
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host and self.to)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The weekly reports (周报): schedule, archive, formats, browser paths, SMTP."""
+
+    cron: str
+    in_app: bool
+    archive: Path
+    export_dir: Path
+    formats: tuple[str, ...]
+    chromium: str
+    chromedriver: str
+    card_width: int
+    smtp: SmtpSettings
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     source_url: str  # resolved: the demo SQLite file when none is configured
@@ -117,6 +153,8 @@ class Settings:
     cache: dict[str, Any] = field(hash=False)
     # The whole merged configuration, for sections later parts of the app read.
     raw: dict[str, Any] = field(hash=False, repr=False)
+    # Weekly reports (config reports:); None only for Settings built by hand.
+    reports: ReportSettings | None = field(default=None, hash=False)
 
     @property
     def data_dir(self) -> Path:
@@ -336,6 +374,73 @@ def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[
     return conf
 
 
+def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezone: str) -> ReportSettings:
+    r = _section(merged, "reports")
+    cron = str(r["cron"]).strip()
+    try:
+        parse_cron(cron, timezone)
+    except ValueError as e:
+        raise ConfigError(f"reports.cron {cron!r}: {e}") from None
+    formats = r["formats"]
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    if not isinstance(formats, list) or not formats:
+        raise ConfigError(f"reports.formats: expected a list of {', '.join(REPORT_FORMATS)}, got {formats!r}")
+    for f in formats:
+        if f not in REPORT_FORMATS:
+            raise ConfigError(f"reports.formats: {f!r} is not one of {', '.join(REPORT_FORMATS)}")
+
+    def path(key: str) -> Path:
+        p = Path(str(r[key]))
+        return p if p.is_absolute() else (root / p).resolve()
+
+    smtp_defaults = _defaults()["reports"]["smtp"]
+    m = r["smtp"] if r["smtp"] is not None else {}
+    if not isinstance(m, Mapping):
+        raise ConfigError(f"reports.smtp: expected a mapping, got {m!r}")
+    unknown = sorted(set(m) - set(smtp_defaults))
+    if unknown:
+        raise ConfigError(
+            f"reports.smtp: unknown key {unknown[0]!r} (known: {', '.join(sorted(smtp_defaults))})"
+        )
+    if "password" in m:
+        raise ConfigError(
+            "reports.smtp.password: secrets come only from the environment (COCKPIT_SMTP_PASSWORD)"
+        )
+    m = {**smtp_defaults, **m}
+    to = m["to"]
+    if isinstance(to, str):
+        to = [a.strip() for a in to.split(",") if a.strip()]
+    if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
+        raise ConfigError(f"reports.smtp.to: expected a list of e-mail addresses, got {m['to']!r}")
+    port = _as_int(m["port"], "reports.smtp.port", 1)
+    if port > 65535:
+        raise ConfigError(f"reports.smtp.port {port} is out of range 1-65535")
+    smtp = SmtpSettings(
+        host=str(m["host"] or "").strip(),
+        port=port,
+        sender=str(m["from"] or "").strip(),
+        to=tuple(to),
+        starttls=_as_bool(m["starttls"], "reports.smtp.starttls"),
+        user=str(m["user"] or "").strip(),
+        password=env.get("COCKPIT_SMTP_PASSWORD", ""),
+        timeout_seconds=_as_int(m["timeout_seconds"], "reports.smtp.timeout_seconds", 1),
+    )
+    if smtp.enabled and not smtp.sender:
+        raise ConfigError("reports.smtp.from: set the sender address when reports.smtp.host is set")
+    return ReportSettings(
+        cron=cron,
+        in_app=_as_bool(r["in_app"], "reports.in_app"),
+        archive=path("archive"),
+        export_dir=path("export_dir"),
+        formats=tuple(dict.fromkeys(formats)),
+        chromium=env.get("COCKPIT_CHROMIUM", "").strip() or str(r["chromium"]),
+        chromedriver=env.get("COCKPIT_CHROMEDRIVER", "").strip() or str(r["chromedriver"]),
+        card_width=_as_int(r["card_width"], "reports.card_width", 320),
+        smtp=smtp,
+    )
+
+
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -454,6 +559,7 @@ def load_settings(
         thresholds=thresholds,
         cache=_cache(_section(merged, "cache"), env, root),
         raw=merged,
+        reports=_reports(merged, env, root, timezone),
     )
 
 

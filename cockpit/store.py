@@ -123,6 +123,24 @@ scheduler_state = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# Weekly reports (cockpit/reports): one row per file written into the archive.
+report = Table(
+    "report",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),  # UTC, naive
+    Column("week", String(10), nullable=False),  # ISO week, 2026-W46
+    Column("kind", String(16), nullable=False),  # school | department
+    Column("department", String(64)),
+    Column("format", String(16), nullable=False),  # pdf | png (screen) | card (png)
+    Column("path", String(512), nullable=False),  # relative to the archive folder
+    Column("size", Integer, nullable=False),
+    Column("snapshot_id", Integer),
+    Column("trigger", String(16), nullable=False),  # schedule | cli
+    Column("emailed", String(255)),  # recipients when e-mailed
+    Index("ix_report_week", "week"),
+)
+
 _LIGHT = [c for c in snapshot.c if c.name not in ("labels", "pending", "series")]
 
 
@@ -526,6 +544,55 @@ class Store:
                 .select_from(metric_value)
                 .where(metric_value.c.snapshot_id == snapshot_id)
             ).scalar_one()
+
+    # -- weekly reports --------------------------------------------------------
+
+    def record_report(
+        self,
+        *,
+        week: str,
+        kind: str,
+        department: str | None,
+        format: str,
+        path: str,
+        size: int,
+        snapshot_id: int | None,
+        trigger: str = "cli",
+        emailed: str | None = None,
+    ) -> int:
+        """Record one report file written into the archive; returns its row id."""
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                insert(report).values(
+                    created_at=utcnow(),
+                    week=week,
+                    kind=kind,
+                    department=department,
+                    format=format,
+                    path=path,
+                    size=size,
+                    snapshot_id=snapshot_id,
+                    trigger=trigger,
+                    emailed=emailed,
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
+    def mark_reports_emailed(self, ids: Iterable[int], recipients: str) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(report).where(report.c.id.in_(ids)).values(emailed=recipients[:255]))
+
+    def list_reports(self, limit: int = 500, week: str | None = None) -> list[dict[str, Any]]:
+        """Recorded report files, newest first (created_at aware, UTC)."""
+        q = select(report).order_by(report.c.id.desc()).limit(limit)
+        if week is not None:
+            q = q.where(report.c.week == week)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [{**r._mapping, "created_at": _aware(r._mapping["created_at"])} for r in rows]
 
     # -- scheduler state -----------------------------------------------------
 

@@ -1,0 +1,13 @@
+"""Weekly reports (周报): PDF and PNG for the school and each department.
+
+- ``data``: a report's figures from the snapshot of the week's end (service readers,
+  figure builders with ``theme="print"``)
+- ``narrative``: the Chinese narrative, generated from those figures
+- ``render``: one headless Chromium (selenium) for a whole batch — HTML → PDF
+  (Page.printToPDF), screenshots of pages → PNG — and kaleido for inline SVG charts
+- ``job``: the batch (CLI and schedule), the archive, the store record, ``export_view``
+- ``mail``: optional SMTP delivery
+
+The public API for pages lives in ``job``: ``list_archive``, ``archive_dir``,
+``export_view`` (docs/reports.md).
+"""

@@ -1,0 +1,336 @@
+"""Rendering: charts to inline SVG (kaleido), pages to PDF and PNG (one headless Chromium).
+
+``Renderer`` is a context manager holding ONE selenium-driven Debian Chromium for
+a whole batch: every PDF (CDP ``Page.printToPDF``) and every screenshot goes
+through it. Charts become vector SVG through kaleido 1.x (its own Chromium, one
+session per ``svgs()`` call, several tabs in parallel). Nothing waits for a
+fixed time: a report page is ready when its fonts are loaded (``document.fonts
+.ready`` sets ``data-ready``), a Dash screen when every figure is drawn and Dash
+is idle (the same check as tests/pages/conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+
+class RenderError(Exception):
+    """A rendering problem, one line."""
+
+
+# The wall screen is drawn when Dash is idle and every figure has its SVG
+# (the readiness signal of tests/pages/conftest.py READY_JS).
+SCREEN_READY_JS = """
+var s = window.store;
+if (!s || document.readyState !== 'complete') { return false; }
+if (document.querySelector('._dash-loading')) { return false; }
+var st = s.getState();
+if (!st.layoutRequest || st.layoutRequest.status !== 200) { return false; }
+if (st.isLoading) { return false; }
+var cbs = st.callbacks || {};
+var pending = ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed'];
+for (var i = 0; i < pending.length; i++) {
+  if (cbs[pending[i]] && cbs[pending[i]].length) { return false; }
+}
+if (st.pendingCallbacks && st.pendingCallbacks.length) { return false; }
+if (document.querySelector('[data-dash-is-loading="true"]')) { return false; }
+var pc = document.getElementById('_pages_content');
+if (pc && !pc.children.length) { return false; }
+var graphs = document.querySelectorAll('.dash-graph');
+for (var j = 0; j < graphs.length; j++) {
+  if (!graphs[j].querySelector('.js-plotly-plot')) { return false; }
+}
+var plots = document.querySelectorAll('.js-plotly-plot');
+if (!plots.length) { return false; }
+for (var k = 0; k < plots.length; k++) {
+  if (!plots[k].querySelector('.main-svg') || !plots[k]._fullLayout) { return false; }
+}
+if (document.fonts && document.fonts.status !== 'loaded') { return false; }
+return {figures: plots.length};
+"""
+
+# A static report page (report.html, card.html) sets data-ready on <html> once its fonts are in.
+PAGE_READY_JS = "return document.documentElement.getAttribute('data-ready') === '1';"
+
+
+def check_chromium(chromium: str, chromedriver: str) -> None:
+    """RenderError (one line) when Debian's Chromium or chromedriver is missing."""
+    for path, pkg, what in (
+        (chromium, "chromium", "Chromium"),
+        (chromedriver, "chromium-driver", "chromedriver"),
+    ):
+        found = path if os.path.isabs(path) else shutil.which(path)
+        if not found or not (os.path.isfile(found) and os.access(found, os.X_OK)):
+            raise RenderError(
+                f"{what} not found at {path} (apt package {pkg}); "
+                "install it or set reports.chromium / reports.chromedriver "
+                "(COCKPIT_CHROMIUM / COCKPIT_CHROMEDRIVER)"
+            )
+
+
+def check_cjk_font() -> str:
+    """The first CJK font family fontconfig knows; RenderError when there is none."""
+    try:
+        out = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    families = [ln.split(",")[0].strip() for ln in out.splitlines() if ln.strip()]
+    if not families:
+        raise RenderError(
+            "no CJK font: fc-list :lang=zh finds none; "
+            "install fonts-noto-cjk (apt) so Chinese text can be embedded"
+        )
+    return sorted(families)[0]
+
+
+def _chrome_options(chromium: str, width: int, height: int, profile: str):
+    from selenium.webdriver.chrome.options import Options
+
+    opts = Options()
+    opts.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        "--allow-file-access-from-files",
+        "--lang=zh-CN",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={profile}",
+    ):
+        opts.add_argument(arg)
+    return opts
+
+
+class Renderer:
+    """One headless Chromium for a batch (PDFs and screenshots), kaleido for SVG charts."""
+
+    def __init__(self, chromium: str, chromedriver: str, *, timeout: float = 60, kaleido_tabs: int = 1):
+        self.chromium = chromium
+        self.chromedriver = chromedriver
+        self.timeout = timeout
+        self.kaleido_tabs = kaleido_tabs
+        self._driver = None
+        self._profile: str | None = None
+        self.stats: dict[str, float] = {"svg_s": 0.0, "pdf_s": 0.0, "png_s": 0.0, "svgs": 0}
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def driver(self):
+        if self._driver is None:
+            check_chromium(self.chromium, self.chromedriver)
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+
+            self._profile = tempfile.mkdtemp(prefix="cockpit-report-chromium-")
+            try:
+                self._driver = webdriver.Chrome(
+                    service=Service(executable_path=self.chromedriver),
+                    options=_chrome_options(self.chromium, 1920, 1080, self._profile),
+                )
+            except Exception as e:
+                shutil.rmtree(self._profile, ignore_errors=True)
+                raise RenderError(f"Chromium did not start: {' '.join(str(e).split())[:300]}") from e
+            self._driver.set_page_load_timeout(self.timeout)
+            self._driver.set_script_timeout(self.timeout)
+        return self._driver
+
+    def close(self) -> None:
+        if self._driver is not None:
+            try:
+                self._driver.quit()
+            finally:
+                self._driver = None
+        if self._profile:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = None
+
+    # -- charts --------------------------------------------------------------------
+
+    def svgs(self, figs: Sequence[tuple[go.Figure, int, int]]) -> list[str]:
+        """Each (figure, width, height) as an SVG document (text), vector, in one kaleido session."""
+        if not figs:
+            return []
+        t0 = time.monotonic()
+        result: dict[str, Any] = {}
+
+        async def run() -> list[bytes]:
+            kwargs: dict[str, Any] = {"n": min(self.kaleido_tabs, len(figs)), "mathjax": False}
+            if os.path.isabs(self.chromium):
+                kwargs["path"] = self.chromium
+            async with _kaleido_class()(**kwargs) as k:
+                return await asyncio.gather(
+                    *(
+                        k.calc_fig(fig.to_dict(), opts={"format": "svg", "width": w, "height": h})
+                        for fig, w, h in figs
+                    )
+                )
+
+        def thread() -> None:  # its own event loop, whatever the caller runs
+            try:
+                result["out"] = asyncio.run(run())
+            except BaseException as e:
+                result["error"] = e
+
+        th = threading.Thread(target=thread, name="kaleido", daemon=True)
+        th.start()
+        th.join()
+        if "error" in result:
+            e = result["error"]
+            raise RenderError(f"kaleido could not draw the charts: {' '.join(str(e).split())[:300]}") from e
+        self.stats["svg_s"] += time.monotonic() - t0
+        self.stats["svgs"] += len(figs)
+        return [_clean_svg(b.decode("utf-8") if isinstance(b, bytes) else str(b)) for b in result["out"]]
+
+    # -- pages -----------------------------------------------------------------------
+
+    def _wait(self, check: Callable[[], Any], what: str, timeout: float | None = None) -> Any:
+        """Poll ``check`` until it returns something truthy twice in a row; RenderError on timeout."""
+        end = time.monotonic() + (timeout or self.timeout)
+        prev = False
+        while True:
+            now = check()
+            if now and prev:
+                return now
+            prev = now
+            if time.monotonic() > end:
+                raise RenderError(f"timed out waiting for {what}")
+            time.sleep(0.03)
+
+    def _load_page(self, html_path: Path, width: int, height: int) -> None:
+        _set_viewport(self.driver, width, height)
+        self.driver.get(html_path.resolve().as_uri())
+        self._wait(lambda: self.driver.execute_script(PAGE_READY_JS), f"{html_path.name} to be ready")
+
+    def pdf(self, html_path: Path, out: Path, footer: str = "") -> int:
+        """Print an HTML file to an A4 PDF (the page's @page CSS decides the size); returns bytes written."""
+        t0 = time.monotonic()
+        self._load_page(html_path, 1000, 1400)
+        params: dict[str, Any] = {
+            "printBackground": True,
+            "preferCSSPageSize": True,
+            "displayHeaderFooter": True,
+            "headerTemplate": "<span></span>",
+            "footerTemplate": (
+                '<div style="width:100%;font-size:8px;color:#616e7c;padding:0 14mm;'
+                "font-family:'Noto Sans CJK SC',sans-serif;display:flex;justify-content:space-between\">"
+                f"<span>{_escape(footer)}</span>"
+                '<span>第 <span class="pageNumber"></span> / <span class="totalPages"></span> 页</span></div>'
+            ),
+            "marginTop": 0.55,
+            "marginBottom": 0.6,
+            "marginLeft": 0.55,
+            "marginRight": 0.55,
+        }
+        data = self.driver.execute_cdp_cmd("Page.printToPDF", params)["data"]
+        raw = base64.b64decode(data)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(raw)
+        self.stats["pdf_s"] += time.monotonic() - t0
+        return len(raw)
+
+    def screenshot_page(self, html_path: Path, width: int, out: Path) -> tuple[int, int]:
+        """A static page (the summary card) at ``width`` CSS pixels, as tall as its content."""
+        t0 = time.monotonic()
+        self._load_page(html_path, width, 600)
+        height = int(
+            self.driver.execute_script(
+                "return Math.ceil(document.documentElement.getBoundingClientRect().height)"
+            )
+        )
+        _set_viewport(self.driver, width, height)
+        self._wait(lambda: self.driver.execute_script(PAGE_READY_JS), "the card after resizing")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(out))
+        self.stats["png_s"] += time.monotonic() - t0
+        return width, height
+
+    def screenshot_screen(self, url: str, width: int, height: int, out: Path) -> int:
+        """A Dash wall screen at its canvas size once every figure is drawn; returns the figure count."""
+        t0 = time.monotonic()
+        _set_viewport(self.driver, width, height)
+        self.driver.get(url)
+        state = self._wait(
+            lambda: self.driver.execute_script(SCREEN_READY_JS), f"every figure drawn on {url}"
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(out))
+        self.stats["png_s"] += time.monotonic() - t0
+        return int(state["figures"])
+
+
+def _kaleido_class():
+    """kaleido.Kaleido that keeps a tab's page between figures of one batch.
+
+    Stock kaleido 1.5 reloads the tab (plotly.js, ~5 MB) after every figure, about
+    0.4 s each; a batch of ~100 report charts then takes 40 s. Our figures are
+    plain Plotly JSON drawn one after another in a fresh session, so the reload
+    buys nothing here: without it a chart takes ~35 ms. Falls back to the stock
+    behaviour if kaleido's internals change (the version is pinned in requirements.txt).
+    """
+    from kaleido import Kaleido
+
+    class BatchKaleido(Kaleido):
+        async def _return_kaleido_tab(self, tab) -> None:
+            queue = getattr(self, "tabs_ready", None)
+            if queue is None:  # a kaleido without that queue: its own way
+                await super()._return_kaleido_tab(tab)
+                return
+            await queue.put(tab)
+
+    return BatchKaleido
+
+
+def _set_viewport(driver, width: int, height: int) -> None:
+    """Make window.innerWidth x innerHeight exactly width x height (headless keeps some window chrome)."""
+    cur = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    if cur == [width, height]:
+        return
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    dw, dh = width - inner[0], height - inner[1]
+    if dw or dh:
+        driver.set_window_size(width + dw, height + dh)
+
+
+def _clean_svg(svg: str) -> str:
+    """An SVG document ready to inline in HTML (no XML prolog)."""
+    if svg.startswith("<?xml"):
+        svg = svg[svg.index("?>") + 2 :]
+    return svg.strip()
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
