@@ -312,6 +312,48 @@ def cmd_setup_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    from cockpit.config import REPORT_FORMATS
+
+    out = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    bad = [f for f in out if f not in REPORT_FORMATS]
+    if not out or bad:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: formats are a comma-separated list of {', '.join(REPORT_FORMATS)}"
+        )
+    return out
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Weekly reports (docs/reports.md): the written files on stdout, progress on stderr."""
+    from cockpit.reports import job
+
+    try:
+        files = job.generate(
+            settings,
+            week=args.week,
+            department=args.department,
+            formats=args.format,
+            out=args.out,
+            trigger="cli",
+            progress=lambda msg: _err(f"report: {msg}"),
+        )
+        if args.mail:
+            from cockpit.reports.mail import send_reports
+
+            sent = send_reports(settings, files)
+            _err(f"report: e-mailed {sent} file(s) to {', '.join(settings.reports.smtp.to)}")
+    except job.ReportError as e:
+        raise CliError(str(e)) from None
+    except Exception as e:
+        if type(e).__name__ == "MailError":
+            raise CliError(f"e-mail: {e}") from None
+        raise
+    for f in files:
+        print(f["path"])
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "demo": cmd_demo,
     "refresh": cmd_refresh,
@@ -324,6 +366,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "worker": cmd_worker,
     "serve": cmd_serve,
     "setup-demo": cmd_setup_demo,
+    "report": cmd_report,
 }
 
 
@@ -368,6 +411,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=_positive, help="port (default: PORT or 8050)")
 
     sub.add_parser("setup-demo", help="demo data if none configured, a refresh, and history (make run)")
+
+    s = sub.add_parser("report", help="weekly reports (周报) as PDF and PNG, docs/reports.md")
+    s.add_argument("--week", help="ISO week YYYY-Www (default: the last full week)")
+    s.add_argument("--department", help="only this department's report (its code)")
+    s.add_argument("--format", type=_formats, help="pdf,png (default: config reports.formats)")
+    s.add_argument("--out", help="write into this folder (default: the archive, config reports.archive)")
+    s.add_argument("--mail", action="store_true", help="e-mail the files (config reports.smtp)")
     return p
 
 

@@ -398,14 +398,14 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
     m = r["smtp"] if r["smtp"] is not None else {}
     if not isinstance(m, Mapping):
         raise ConfigError(f"reports.smtp: expected a mapping, got {m!r}")
+    if "password" in m:
+        raise ConfigError(
+            "reports.smtp.password: secrets come only from the environment (COCKPIT_SMTP_PASSWORD)"
+        )
     unknown = sorted(set(m) - set(smtp_defaults))
     if unknown:
         raise ConfigError(
             f"reports.smtp: unknown key {unknown[0]!r} (known: {', '.join(sorted(smtp_defaults))})"
-        )
-    if "password" in m:
-        raise ConfigError(
-            "reports.smtp.password: secrets come only from the environment (COCKPIT_SMTP_PASSWORD)"
         )
     m = {**smtp_defaults, **m}
     to = m["to"]

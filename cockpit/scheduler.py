@@ -45,6 +45,7 @@ from cockpit.store import Store
 log = logging.getLogger(__name__)
 
 JOB_ID = "refresh"
+REPORT_JOB_ID = "reports"  # the weekly reports (config reports.cron), docs/reports.md
 _EVENTS = (
     EVENT_SCHEDULER_STARTED
     | EVENT_JOB_EXECUTED
@@ -63,6 +64,38 @@ def scheduled_refresh(settings: Settings) -> int | None:
     except Exception as e:  # keep the scheduler alive whatever happens
         log.error("scheduled refresh failed: %s", one_line(e))
     return None
+
+
+def scheduled_reports(settings: Settings) -> None:
+    """The weekly report job (cockpit.reports.job.scheduled_reports): never raises."""
+    try:
+        from cockpit.reports.job import scheduled_reports as run
+
+        run(settings)
+    except Exception as e:  # keep the scheduler alive whatever happens
+        log.error("scheduled reports failed: %s", one_line(e))
+
+
+def add_report_job(sched: BaseScheduler, settings: Settings) -> None:
+    """The weekly reports next to the refresh (own executor: a long report batch never
+    delays a refresh), when config reports.in_app is true."""
+    reports = settings.reports
+    if reports is None or not reports.in_app:
+        return
+    if "reports" not in sched._executors:
+        sched.add_executor(ThreadPoolExecutor(max_workers=1), alias="reports")
+    sched.add_job(
+        scheduled_reports,
+        trigger=parse_cron(reports.cron, settings.refresh.timezone),
+        args=[settings],
+        id=REPORT_JOB_ID,
+        name="weekly reports",
+        executor="reports",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(settings.refresh.misfire_grace_seconds, 3600),
+        replace_existing=True,
+    )
 
 
 def build_scheduler(
@@ -95,6 +128,8 @@ def build_scheduler(
         misfire_grace_time=settings.refresh.misfire_grace_seconds,
         replace_existing=True,
     )
+    if job is None:
+        add_report_job(sched, settings)
     if store is not None:
         host = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -102,6 +137,9 @@ def build_scheduler(
             try:
                 nrt = next_run_time(sched)
                 store.set_next_run(JOB_ID, nrt, host)
+                rjob = sched.get_job(REPORT_JOB_ID)
+                if rjob is not None:
+                    store.set_next_run(REPORT_JOB_ID, getattr(rjob, "next_run_time", None), host)
                 if event.code == EVENT_SCHEDULER_STARTED:
                     log.info("refresh scheduled (%s, %s), next run %s", settings.refresh.cron, tz, nrt)
             except Exception as e:

@@ -135,9 +135,10 @@ def resolve_archive_path(settings: Settings, relative: str) -> Path | None:
     archive (absolute paths, '..', symlinks leading out, other files)."""
     if not relative or "\\" in relative or "\x00" in relative:
         return None
-    rel = Path(relative)
-    if rel.is_absolute() or any(part in ("..", "") for part in rel.parts):
+    parts = relative.split("/")
+    if relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
         return None
+    rel = Path(*parts)
     root = archive_dir(settings)
     try:
         full = (root / rel).resolve(strict=True)
@@ -274,7 +275,7 @@ def _render_reports(
     with tempfile.TemporaryDirectory(prefix="cockpit-report-") as tmp:
         tmpdir = Path(tmp)
         if "pdf" in formats:
-            charts = [c for rep in reports for c in _unique_charts(rep)]
+            charts = _unique_charts(reports)
             progress(f"drawing {len(charts)} charts")
             svgs = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
             for c, svg in zip(charts, svgs, strict=True):
@@ -315,13 +316,16 @@ def _render_reports(
     return written
 
 
-def _unique_charts(rep) -> list:
+def _unique_charts(reports: list) -> list:
+    """Every chart of the reports once (a department's charts serve its own report and its
+    section of the school's)."""
     seen: set[int] = set()
     out = []
-    for c in rep.charts():
-        if id(c) not in seen:
-            seen.add(id(c))
-            out.append(c)
+    for rep in reports:
+        for c in rep.charts():
+            if id(c) not in seen:
+                seen.add(id(c))
+                out.append(c)
     return out
 
 

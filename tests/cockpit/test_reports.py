@@ -1,0 +1,427 @@
+"""Weekly reports (docs/reports.md), checked as a reader would: the PDF's text
+(pdftotext) holds the school, the indicators and the snapshot's values, the CJK
+font is embedded (pdffonts), pages and PNG sizes are as expected, a department's
+report holds no other department's figures, and the error cases are one line.
+
+One batch (school + every department, PDF and PNG) of a scale-0.1 demo school is
+made once for the module, from the snapshot of Sunday 2026-11-15 (ISO week
+2026-W46), with the Sunday before (previous week) and 2025-11-16 (same week last
+season) in the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import struct
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cockpit.config import load_settings
+from cockpit.i18n import fmt_value
+from cockpit.reports import job
+from cockpit.store import Store
+
+WEEK = "2026-W46"
+SUNDAY = date(2026, 11, 15)
+AS_OF_DATES = (date(2025, 11, 16), date(2026, 11, 8), SUNDAY)
+
+
+def _settings(directory: Path, **reports):
+    s = load_settings(
+        env={
+            "COCKPIT_SOURCE_URL": f"sqlite:///{directory / 'source.sqlite'}",
+            "COCKPIT_STORE_URL": f"sqlite:///{directory / 'store.sqlite'}",
+        },
+        root=directory,
+    )
+    return dataclasses.replace(s, reports=dataclasses.replace(s.reports, **reports)) if reports else s
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory):
+    """The demo school's store and one full batch of week 2026-W46 in its archive."""
+    from cockpit.demo import generate
+    from cockpit.refresh import run_refresh
+
+    d = tmp_path_factory.mktemp("reports")
+    generate(f"sqlite:///{d / 'source.sqlite'}", scale=0.1, seed=2026, today=date(2026, 11, 21))
+    settings = _settings(d)
+    store = Store(settings.store_url)
+    for day in AS_OF_DATES:
+        run_refresh(settings, day, trigger="backfill", store=store)
+    files = job.generate(settings, week=WEEK)
+    return {"settings": settings, "store": store, "files": files, "dir": d}
+
+
+def _file(school, department=None, fmt="pdf") -> Path:
+    return next(f["path"] for f in school["files"] if f["department"] == department and f["format"] == fmt)
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdfpages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+def _snapshot(school):
+    return school["store"].for_as_of(SUNDAY)
+
+
+def _value(school, metric: str, period: str, dims: dict) -> float:
+    snap = _snapshot(school)
+    return next(
+        v.value
+        for v in school["store"].values(snap.id, metric=metric)
+        if v.period == period and v.dims == dims
+    )
+
+
+# -- the batch -----------------------------------------------------------------------
+
+
+def test_batch_writes_every_file_into_the_archive_and_the_store(school):
+    snap = _snapshot(school)
+    depts = [c for c, lab in snap.labels["department"].items() if lab.get("kind", "academic") == "academic"]
+    files = school["files"]
+    assert len(files) == 3 * (1 + len(depts))
+    archive = job.archive_dir(school["settings"])
+    for f in files:
+        assert f["path"].is_file() and f["path"].stat().st_size > 10_000
+        assert f["path"].parent == archive / WEEK
+        assert f["snapshot_id"] == snap.id
+    recorded = school["store"].list_reports(week=WEEK)
+    assert len(recorded) == len(files)
+    assert {r["path"] for r in recorded} == {f"{WEEK}/{f['name']}" for f in files}
+    listed = job.list_archive(school["settings"])
+    assert {x["path"] for x in listed} == {r["path"] for r in recorded}
+    one = next(x for x in listed if x["name"] == f"dept-{depts[0]}_{WEEK}.pdf")
+    assert (one["kind"], one["department"], one["week"], one["format"]) == (
+        "department",
+        depts[0],
+        WEEK,
+        "pdf",
+    )
+    assert listed[0]["week"] == WEEK and listed[0]["kind"] == "school"
+
+
+def test_school_pdf_reads_as_the_weeks_report(school):
+    pdf = _file(school)
+    text = pdftext(pdf)
+    snap = _snapshot(school)
+    assert snap.school["name_zh"] in text
+    assert WEEK in text and "2026年11月9日" in text and "2026年11月15日" in text
+    assert f"快照编号 {snap.id}" in re.sub(r"\s+", " ", text)
+    for name in (
+        "毕业去向落实率",
+        "工作与专业相关度",
+        "平均月收入",
+        "岗位实习参与率",
+        "实习保险覆盖率",
+        "审批超时率",
+    ):
+        assert name in text
+    placement = _value(school, "placement_rate", "cohort:2026", {})
+    salary = _value(school, "avg_monthly_salary", "cohort:2026", {})
+    assert fmt_value(placement, "ratio") in text
+    assert fmt_value(salary, "yuan") in text
+    # generated narrative: the value, its change on the week and the distance to target
+    assert f"本周2026届毕业去向落实率{fmt_value(placement, 'ratio')}，较上周" in text.replace("\n", "")
+    assert "距目标95.0%尚差" in text.replace("\n", "") or "已达到目标95.0%" in text.replace("\n", "")
+    for heading in ("核心指标", "本周综述", "本周预警", "图表", "分学院报告", "数据质量说明", "指标口径"):
+        assert heading in text
+    # one section per department
+    for lab in snap.labels["department"].values():
+        if lab.get("kind", "academic") == "academic":
+            assert lab["name_zh"] in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "A4" in info
+    assert 12 <= pdfpages(pdf) <= 60
+
+
+def test_long_tables_continue_with_their_header(school):
+    """The school's alerts run over several pages: the header repeats, no row is lost."""
+    pdf = _file(school)
+    pages = pdftext(pdf).split("\f")
+    n = int(re.search(r"本周预警（(\d+)条）", "".join(pages)).group(1))
+    assert n == len(school["store"].alerts(_snapshot(school).id))
+    with_header = [
+        i for i, p in enumerate(pages) if re.search(r"级别\s+指标\s+范围\s+统计期\s+数值\s+阈值", p)
+    ]
+    assert len(with_header) >= 2, "the alert table should continue on a second page with its header"
+    rows = sum(len(re.findall(r"^\s*(?:严重|预警)\s{2,}\S", p, re.M)) for p in pages)
+    assert rows >= n
+
+
+def test_cjk_font_is_embedded_and_text_is_vector(school):
+    pdf = _file(school)
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = out.strip().splitlines()[2:]
+    assert rows, out
+    for row in rows:
+        cols = row.split()
+        emb, uni = cols[-5], cols[-3]
+        assert emb == "yes", f"font not embedded: {row}"
+        assert uni == "yes", f"font without ToUnicode (text not searchable): {row}"
+    # the text is text (pdftotext reads Chinese), not a picture of text
+    assert "毕业去向落实率" in pdftext(pdf)
+    # and the pages render (pdftoppm) at A4
+    png = school["dir"] / "page1"
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "2", "-l", "2", "-png", "-singlefile", str(pdf), str(png)], check=True
+    )
+    w, h = png_size(png.with_suffix(".png"))
+    assert (w, h) == pytest.approx((331, 468), abs=3)
+
+
+def test_pngs_have_the_canvas_and_card_sizes(school):
+    s = school["settings"]
+    assert png_size(_file(school, None, "png")) == (s.screen.width, s.screen.height)
+    w, h = png_size(_file(school, None, "card"))
+    assert w == s.reports.card_width and 600 <= h <= 2000
+    dept = next(f["department"] for f in school["files"] if f["department"])
+    assert png_size(_file(school, dept, "png")) == (1920, 1080)
+
+
+def test_department_report_holds_only_its_own_figures(school):
+    snap = _snapshot(school)
+    depts = {
+        c: lab["name_zh"]
+        for c, lab in snap.labels["department"].items()
+        if lab.get("kind", "academic") == "academic"
+    }
+    code = sorted(depts)[0]
+    text = pdftext(_file(school, code))
+    assert depts[code] in text
+    for other, name in depts.items():
+        if other != code:
+            assert name not in text, f"{name} appears in {depts[code]}'s report"
+    mine = _value(school, "placement_rate", "cohort:2026", {"department": code})
+    assert fmt_value(mine, "ratio") in text
+    majors = [m for m, lab in snap.labels["major"].items() if lab.get("department") == code]
+    foreign = [
+        lab["name_zh"] for m, lab in snap.labels["major"].items() if lab.get("department") not in (code, None)
+    ]
+    assert any(snap.labels["major"][m]["name_zh"] in text for m in majors)
+    own_names = {snap.labels["major"][m]["name_zh"] for m in majors}
+    leaked = [n for n in foreign if n not in own_names and n in text]
+    assert not leaked, f"other departments' majors in the report: {leaked[:3]}"
+    assert 4 <= pdfpages(_file(school, code)) <= 20
+
+
+def test_narratives_are_written_from_each_scopes_figures(school):
+    snap = _snapshot(school)
+    codes = sorted(
+        c for c, lab in snap.labels["department"].items() if lab.get("kind", "academic") == "academic"
+    )[:2]
+    texts = [pdftext(_file(school, c)).replace("\n", "") for c in codes]
+    for code, text in zip(codes, texts, strict=True):
+        v = _value(school, "placement_rate", "cohort:2026", {"department": code})
+        assert f"本周2026届毕业去向落实率{fmt_value(v, 'ratio')}" in text
+    assert texts[0].split("二、本周综述")[1][:200] != texts[1].split("二、本周综述")[1][:200]
+
+
+def test_department_only_run(school, tmp_path):
+    snap = _snapshot(school)
+    code = sorted(
+        c for c, lab in snap.labels["department"].items() if lab.get("kind", "academic") == "academic"
+    )[-1]
+    files = job.generate(school["settings"], week=WEEK, department=code, formats=["pdf"], out=tmp_path)
+    assert [f["name"] for f in files] == [f"dept-{code}_{WEEK}.pdf"]
+    assert files[0]["path"].parent == tmp_path
+    assert snap.labels["department"][code]["name_zh"] in pdftext(files[0]["path"])
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def test_no_snapshot_for_the_week(school):
+    with pytest.raises(job.ReportError, match=r"^no snapshot for week 2026-W40 \(as of Sunday 2026-10-04\)"):
+        job.generate(school["settings"], week="2026-W40")
+
+
+def test_bad_week_and_unknown_department(school):
+    with pytest.raises(job.ReportError, match="is not an ISO week"):
+        job.generate(school["settings"], week="2026-46")
+    with pytest.raises(job.ReportError, match="has no ISO week 54"):
+        job.generate(school["settings"], week="2026-W54")
+    with pytest.raises(job.ReportError, match="unknown department 'NOPE'"):
+        job.generate(school["settings"], week=WEEK, department="NOPE")
+
+
+def test_no_chromium(school, tmp_path):
+    s = dataclasses.replace(
+        school["settings"],
+        reports=dataclasses.replace(school["settings"].reports, chromium=str(tmp_path / "no-chromium")),
+    )
+    with pytest.raises(
+        job.ReportError, match=r"^Chromium not found at .*no-chromium \(apt package chromium\)"
+    ):
+        job.generate(s, week=WEEK, out=tmp_path)
+
+
+def test_no_cjk_font(school, tmp_path, monkeypatch):
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/nonexistent</dir></fontconfig>', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    with pytest.raises(job.ReportError, match=r"^no CJK font: fc-list :lang=zh finds none"):
+        job.generate(school["settings"], week=WEEK, out=tmp_path)
+
+
+def test_cli_errors_are_one_line(school, tmp_path):
+    from cockpit import ROOT
+
+    d = school["dir"]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COCKPIT_SOURCE_URL": f"sqlite:///{d / 'source.sqlite'}",
+        "COCKPIT_STORE_URL": f"sqlite:///{d / 'store.sqlite'}",
+    }
+
+    def run(*args, **extra):
+        return subprocess.run(
+            [sys.executable, "-m", "cockpit", "report", *args],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    p = run("--week", "2026-W40", "--out", str(tmp_path))
+    assert p.returncode == 1 and p.stderr.startswith("error: no snapshot for week 2026-W40")
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+    p = run("--week", WEEK, "--out", str(tmp_path), COCKPIT_CHROMIUM="/nonexistent/chromium")
+    assert p.returncode == 1 and p.stderr.strip().splitlines()[-1].startswith("error: Chromium not found")
+    p = run("--format", "pdf,gif")
+    assert p.returncode == 2 and "formats are a comma-separated list" in p.stderr
+
+
+def test_weeks():
+    assert job.parse_week("2026-W46") == ("2026-W46", date(2026, 11, 9), date(2026, 11, 15))
+    assert job.parse_week("2026-W1")[0] == "2026-W01"
+    assert job.last_full_week(date(2026, 11, 16)) == "2026-W46"  # Monday: the week just ended
+    assert job.last_full_week(date(2026, 11, 15)) == "2026-W45"  # Sunday: its week is not over
+    assert job.last_full_week(date(2027, 1, 4)) == "2026-W53"
+
+
+def test_archive_paths_never_leave_the_archive(school, tmp_path):
+    s = school["settings"]
+    root = job.archive_dir(s)
+    name = f"{WEEK}/school_{WEEK}.pdf"
+    assert job.resolve_archive_path(s, name) == root / name
+    secret = tmp_path / "secret_2026-W46.pdf"
+    secret.write_bytes(b"%PDF")
+    (root / WEEK / "link_2026-W46.pdf").symlink_to(secret)
+    (root / "notes.txt").write_text("x")
+    for bad in (
+        "../store.sqlite",
+        f"{WEEK}/../../source.sqlite",
+        str(root / name),
+        "",
+        f"{WEEK}/link_2026-W46.pdf",
+        "notes.txt",
+        f"{WEEK}\\school_{WEEK}.pdf",
+        f"{WEEK}//school_{WEEK}.pdf",
+    ):
+        assert job.resolve_archive_path(s, bad) is None, bad
+    assert all(x["name"] != "link_2026-W46.pdf" for x in job.list_archive(s))
+
+
+# -- schedule and e-mail ---------------------------------------------------------------------
+
+
+def test_report_job_is_scheduled_on_monday_morning(school):
+    from cockpit.scheduler import REPORT_JOB_ID, build_scheduler
+
+    sched = build_scheduler(school["settings"])
+    job_ = sched.get_job(REPORT_JOB_ID)
+    fields = {f.name: str(f) for f in job_.trigger.fields}
+    assert (fields["minute"], fields["hour"], fields["day_of_week"]) == ("30", "7", "mon")
+    assert job_.max_instances == 1 and job_.executor == "reports"
+    off = dataclasses.replace(
+        school["settings"], reports=dataclasses.replace(school["settings"].reports, in_app=False)
+    )
+    assert build_scheduler(off).get_job(REPORT_JOB_ID) is None
+
+
+def test_email_through_a_loopback_smtp_server(school):
+    from aiosmtpd.controller import Controller
+
+    from cockpit.config import SmtpSettings
+    from cockpit.reports.mail import send_reports
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as sock:  # a free loopback port
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=port)
+    ctl.start()
+    try:
+        smtp = SmtpSettings(
+            host="127.0.0.1",
+            port=port,
+            sender="cockpit@example.edu",
+            to=("dean@example.edu",),
+            starttls=False,
+            user="",
+        )
+        s = dataclasses.replace(
+            school["settings"], reports=dataclasses.replace(school["settings"].reports, smtp=smtp)
+        )
+        assert send_reports(s, school["files"]) == 2
+    finally:
+        ctl.stop()
+    assert len(received) == 1
+    env = received[0]
+    assert env.rcpt_tos == ["dean@example.edu"]
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(env.content, policy=policy.default)
+    assert WEEK in msg["Subject"] and _snapshot(school).school["name_zh"] in msg["Subject"]
+    names = sorted(p.get_filename() for p in msg.iter_attachments())
+    assert names == [f"school_{WEEK}.pdf", f"school_{WEEK}_card.png"]
+    emailed = [r for r in school["store"].list_reports(week=WEEK) if r["emailed"]]
+    assert len(emailed) == 2
+
+
+def test_smtp_password_only_from_the_environment(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text('reports: {smtp: {host: "mail", password: "x"}}\n', encoding="utf-8")
+    from cockpit.config import ConfigError
+
+    with pytest.raises(ConfigError, match="COCKPIT_SMTP_PASSWORD"):
+        load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
+    cfg.write_text(
+        'reports: {formats: [pdf], smtp: {host: "mail", from: "a@b.c", to: ["d@e.f"], starttls: true}}\n',
+        encoding="utf-8",
+    )
+    s = load_settings({"COCKPIT_CONFIG": str(cfg), "COCKPIT_SMTP_PASSWORD": "pw"}, root=tmp_path)
+    assert s.reports.smtp.password == "pw" and s.reports.smtp.enabled and s.reports.formats == ("pdf",)
+    assert "pw" not in repr(s.reports)
+    cfg.write_text("reports: {formats: [gif]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reports\.formats: 'gif'"):
+        load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
