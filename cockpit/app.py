@@ -13,7 +13,7 @@ import dash
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import Flask, jsonify, request
 
-from cockpit import ROOT
+from cockpit import ROOT, files
 from cockpit.config import Settings, load_settings
 from cockpit.extensions import cache
 from cockpit.store import Store
@@ -58,6 +58,7 @@ NAV_LINKS = (
     ("nav_catalog", "/catalog"),
     ("nav_status", "/status"),
     ("nav_approvals", "/approvals"),
+    ("nav_reports", "/reports"),
 )
 
 
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     # A wall never shows Dash's error pop-ups or dev tools, whatever the environment says.
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
     _register_shell_callbacks(app)
+    files.register(server)  # /reports/files/<path>, /export/view.<fmt>
 
     @server.get("/api/snapshot")
     def snapshot_poll():
