@@ -1,7 +1,7 @@
 """Labels in 中文 (default) and English (?lang=en), and Chinese number/date formats.
 
 Indicator names come from the catalog (name_zh / name_en); everything else a
-screen says is a key here. Sections: SHELL, WALL, DESK — add keys to the
+screen says is a key here. Sections: SHELL, WALL, DESK, REPORTS — add keys to the
 section of the page that uses them.
 """
 
@@ -191,6 +191,36 @@ LABELS: dict[str, tuple[str, str]] = {
     "trigger_schedule": ("定时", "schedule"),
     "trigger_cli": ("命令行", "command line"),
     "trigger_backfill": ("补算历史", "backfill"),
+    # -- REPORTS -------------------------------------------------------------
+    "nav_reports": ("周报", "Weekly reports"),
+    "reports_title": ("周报归档", "Weekly report archive"),
+    "reports_intro": (
+        "每周生成的全校周报与各学院周报，按周排列，最新的在前。",
+        "The school's and each department's weekly reports, newest week first.",
+    ),
+    "reports_empty": (
+        "归档中还没有周报。运行 python -m cockpit report 生成最近一个完整周的周报。",
+        "No weekly report in the archive yet. Run python -m cockpit report to make the last full week's.",
+    ),
+    "reports_week": ("{year}年第{week}周", "Week {week}, {year}"),
+    "reports_report": ("报告", "Report"),
+    "reports_school": ("全校周报", "School report"),
+    "reports_department": ("{name}周报", "{name}"),
+    "reports_files": ("下载", "Download"),
+    "reports_format_pdf": ("PDF报告", "PDF report"),
+    "reports_format_png": ("大屏图片", "Screen PNG"),
+    "reports_format_card": ("摘要卡片", "Summary card"),
+    "reports_created": ("生成时间", "Generated"),
+    "reports_count": ("{n} 份报告", "Reports: {n}"),
+    "export_png": ("导出图片", "Export PNG"),
+    "export_pdf": ("导出PDF", "Export PDF"),
+    "export_school_png": ("导出校情大屏图片", "Export school screen PNG"),
+    "export_school_pdf": ("导出校情大屏PDF", "Export school screen PDF"),
+    "export_title": ("下载当前快照的本屏", "Download this screen for the current snapshot"),
+    "export_school_title": (
+        "下载当前快照的校情综合大屏",
+        "Download the school screen for the current snapshot",
+    ),
 }
 
 

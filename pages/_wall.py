@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from cockpit import figures, service
+from cockpit.extensions import cache
 from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, t
 from pages import ids
+from pages._export import export_buttons
 
 # Panels of each screen, in grid order (the CSS grid places them).
 SCHOOL_PANELS = (
@@ -163,7 +165,18 @@ def fit_note(lang: str) -> list:
 
 
 def render_figures(code: str, lang: str) -> dict[str, Any]:
-    """Every figure of a screen (school when ``code`` is ""), by panel name."""
+    """Every figure of a screen (school when ``code`` is ""), by panel name, as
+    plain dicts built once per snapshot: building and validating eight Plotly
+    figures costs ~250 ms, too much for every load of a wall."""
+    return _figures_json(service.current_snapshot_id(), code, lang)
+
+
+@cache.memoize()
+def _figures_json(snapshot_id: int | None, code: str, lang: str) -> dict[str, Any]:
+    return {name: fig.to_plotly_json() for name, fig in _build_figures(code, lang).items()}
+
+
+def _build_figures(code: str, lang: str) -> dict[str, Any]:
     scope = scope_of(code)
     grain = "major" if code else "department"
     internship = [
@@ -244,9 +257,15 @@ def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
                         ),
                         html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof"),
                         html.Div(
-                            id=ids.CLOCK,
-                            className="wall-clock",
-                            **{"data-lang": lang, "data-tz": cfg["timezone"]},
+                            [
+                                export_buttons(query, code),
+                                html.Div(
+                                    id=ids.CLOCK,
+                                    className="wall-clock",
+                                    **{"data-lang": lang, "data-tz": cfg["timezone"]},
+                                ),
+                            ],
+                            className="wall-header-end",
                         ),
                     ],
                     className="wall-header",

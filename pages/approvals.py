@@ -21,6 +21,7 @@ from dash import dcc, html
 from cockpit import drilldown, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import ids
+from pages._export import export_buttons
 
 dash.register_page(__name__, path="/approvals", name="审批效能", title="领导驾驶舱 · 审批效能", order=30)
 
@@ -218,6 +219,7 @@ def layout(process: str | None = None, **query: str) -> html.Div:
         [
             html.H1(t("appr_title", lang)),
             html.Span(f"{t('as_of', lang)} {desk_date(as_of, lang)}", className="desk-asof"),
+            export_buttons(query, desk=True),
         ],
         className="desk-head",
     )

@@ -6,7 +6,8 @@ pattern-matching ids: dicts built by the helpers below.
 
 Sections: SHELL (cockpit/app.py), WALL (pages/school.py, pages/department.py),
 DESK (pages/indicator.py, pages/approvals.py, pages/catalog.py,
-pages/status.py). Add an id to the section of the page that owns it.
+pages/status.py), REPORTS (pages/reports.py, pages/_export.py). Add an id to
+the section of the page that owns it.
 """
 
 from __future__ import annotations
@@ -69,3 +70,9 @@ STATUS_SNAPSHOTS = "status-snapshots"
 STATUS_QUALITY = "status-quality"
 STATUS_SOURCES = "status-sources"
 STATUS_FAILED = "status-failed"  # the note when the last refresh failed
+
+
+# -- REPORTS: the weekly-report archive, export buttons ----------------------
+REPORTS_ARCHIVE = "reports-archive"  # the archive, one section per ISO week
+REPORTS_EMPTY = "reports-empty"  # the message when the archive is empty
+EXPORT_BUTTONS = "export-buttons"  # the PNG/PDF export links of a screen (not in kiosk view)

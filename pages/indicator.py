@@ -24,6 +24,7 @@ from dash.dash_table.Format import Format, Group, Scheme, Symbol
 from cockpit import drilldown, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import ids
+from pages._export import export_buttons
 
 dash.register_page(
     __name__,
@@ -337,6 +338,7 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                         f"{t('as_of', lang)} {desk_date(state['snapshot']['as_of'], lang)}",
                         className="desk-asof",
                     ),
+                    export_buttons(query, desk=True),
                 ],
                 className="desk-head",
             ),
