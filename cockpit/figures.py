@@ -77,6 +77,9 @@ def _base(theme: str, **layout: Any) -> go.Figure:
     th = _theme(theme)
     fig = go.Figure()
     base: dict[str, Any] = {
+        # No Plotly template: every style is set here, and the default template
+        # would add ~6 KB of JSON to every figure of every screen load.
+        "template": "none",
         "font": {"family": FONT, "size": th["size"], "color": th["ink"]},
         "paper_bgcolor": th["bg"],
         "plot_bgcolor": th["bg"],

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from cockpit.extensions import cache
 
@@ -61,8 +61,13 @@ def _ctx():
 
 
 def current_snapshot_id() -> int | None:
-    """The id of the current snapshot (uncached: one indexed query)."""
-    return _ctx().store.current_id()
+    """The id of the current snapshot: one indexed query, then remembered for the
+    rest of the request (a screen asks a dozen times while building its layout)."""
+    if not has_request_context():
+        return _ctx().store.current_id()
+    if "cockpit_snapshot_id" not in g:
+        g.cockpit_snapshot_id = _ctx().store.current_id()
+    return g.cockpit_snapshot_id
 
 
 def _catalog():
