@@ -15,7 +15,7 @@ from flask import Flask, jsonify, request
 
 from cockpit import ROOT, files
 from cockpit.config import Settings, load_settings
-from cockpit.extensions import cache
+from cockpit.extensions import cache, compress
 from cockpit.store import Store
 from pages import ids
 
@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     server = Flask("cockpit", root_path=str(ROOT), static_folder=None)
     server.config["COCKPIT_SETTINGS"] = settings
     cache.init_app(server, config=dict(settings.cache))
+    compress.init_app(server)
 
     store = Store(settings.store_url)
     store.abandon_stale(timedelta(minutes=settings.refresh.max_duration_minutes))
