@@ -267,18 +267,37 @@ def _render_reports(
     stamp: str = "",
 ) -> list[tuple[Any, str, Path]]:
     """Write each report's files; returns (report, format, path) for each file."""
-    r = _reports(settings)
     env = _environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     written: list[tuple[Any, str, Path]] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cockpit-report-") as tmp:
         tmpdir = Path(tmp)
-        if "pdf" in formats:
-            charts = _unique_charts(reports)
+        # The charts (kaleido, its own Chromium) are drawn in a thread while the page
+        # browser takes the screenshots; the PDFs need both.
+        charts = _unique_charts(reports) if "pdf" in formats else []
+        drawn: dict[str, Any] = {}
+
+        def draw() -> None:
+            try:
+                drawn["svgs"] = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
+            except BaseException as e:
+                drawn["error"] = e
+
+        drawer = threading.Thread(target=draw, name="report-charts", daemon=True)
+        if charts:
             progress(f"drawing {len(charts)} charts")
-            svgs = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
-            for c, svg in zip(charts, svgs, strict=True):
+            drawer.start()
+        try:
+            if "png" in formats:
+                written += _pngs(settings, reports, out_dir, renderer, base_url, progress, stamp, tmpdir, env)
+        finally:
+            if charts:
+                drawer.join()
+        if "error" in drawn:
+            raise drawn["error"]
+        if "pdf" in formats:
+            for c, svg in zip(charts, drawn["svgs"], strict=True):
                 c.svg = svg
             page = env.get_template("report.html")
             for rep in reports:
@@ -288,31 +307,35 @@ def _render_reports(
                 renderer.pdf(html, path, footer=f"{rep.title} · 快照 #{rep.snapshot_id}")
                 written.append((rep, "pdf", path))
                 progress(f"{path.name}")
-        if "png" in formats:
-            card = env.get_template("card.html")
-            for rep in reports:
-                html = tmpdir / f"{_scope(rep)}_card.html"
-                html.write_text(
-                    card.render(
-                        r=_View(rep),
-                        tiles=rep.main.headline[:9],
-                        width=r.card_width,
-                        alert_limit=CARD_ALERTS,
-                    ),
-                    encoding="utf-8",
-                )
-                path = out_dir / _name(rep, "card", stamp)
-                renderer.screenshot_page(html, r.card_width, path)
-                written.append((rep, "card", path))
-                progress(f"{path.name}")
-            if base_url is not None:
-                for rep in reports:
-                    path = out_dir / _name(rep, "png", stamp)
-                    code = rep.department["code"] if rep.department else None
-                    url = base_url + (f"/department/{code}" if code else "/") + "?kiosk=1"
-                    renderer.screenshot_screen(url, settings.screen.width, settings.screen.height, path)
-                    written.append((rep, "png", path))
-                    progress(f"{path.name}")
+    return written
+
+
+def _pngs(settings, reports, out_dir, renderer, base_url, progress, stamp, tmpdir, env) -> list:
+    """The summary cards, then the wall screens (when a server is given)."""
+    r = _reports(settings)
+    written = []
+    html = tmpdir / "cards.html"
+    html.write_text(
+        env.get_template("card.html").render(
+            cards=[{"r": _View(rep), "tiles": rep.main.headline[:9]} for rep in reports],
+            width=r.card_width,
+            alert_limit=CARD_ALERTS,
+        ),
+        encoding="utf-8",
+    )
+    shots = [(f"#card-{i}", out_dir / _name(rep, "card", stamp)) for i, rep in enumerate(reports)]
+    renderer.screenshot_elements(html, r.card_width, shots)
+    for rep, (_css, path) in zip(reports, shots, strict=True):
+        written.append((rep, "card", path))
+    progress(f"{len(shots)} summary card(s)")
+    if base_url is not None:
+        for rep in reports:
+            path = out_dir / _name(rep, "png", stamp)
+            code = rep.department["code"] if rep.department else None
+            url = base_url + (f"/department/{code}" if code else "/") + "?kiosk=1"
+            renderer.screenshot_screen(url, settings.screen.width, settings.screen.height, path)
+            written.append((rep, "png", path))
+            progress(f"{path.name}")
     return written
 
 

@@ -275,6 +275,29 @@ class Renderer:
         self.stats["png_s"] += time.monotonic() - t0
         return width, height
 
+    def screenshot_elements(self, html_path: Path, width: int, shots: Sequence[tuple[str, Path]]) -> None:
+        """One static page holding several cards: each element ``css`` -> a PNG of exactly that
+        element (the viewport is as tall as the tallest one, so none is clipped)."""
+        from selenium.webdriver.common.by import By
+
+        t0 = time.monotonic()
+        self._load_page(html_path, width, 800)
+        tallest = int(
+            self.driver.execute_script(
+                "return Math.ceil(Math.max.apply(null, arguments[0].map(function (s) {"
+                " return document.querySelector(s).getBoundingClientRect().height; })))",
+                [css for css, _ in shots],
+            )
+        )
+        _set_viewport(self.driver, width, max(tallest, 100))
+        for css, out in shots:
+            el = self.driver.find_element(By.CSS_SELECTOR, css)
+            self.driver.execute_script("arguments[0].scrollIntoView(true)", el)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not el.screenshot(str(out)):
+                raise RenderError(f"could not capture {css} of {html_path.name}")
+        self.stats["png_s"] += time.monotonic() - t0
+
     def screenshot_screen(self, url: str, width: int, height: int, out: Path) -> int:
         """A Dash wall screen at its canvas size once every figure is drawn; returns the figure count."""
         t0 = time.monotonic()
