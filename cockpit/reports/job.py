@@ -163,12 +163,28 @@ class PinnedStore(Store):
         return self.pinned_id
 
 
+def _dash_context_ready() -> None:
+    """Let this thread build a Dash app.
+
+    Dash sets its callback-context variable only in the thread that imports it;
+    a report built on a web request's thread (export) or the scheduler's thread
+    (the Monday job) would fail in ``register_page`` with a LookupError.
+    """
+    from dash._callback_context import context_value
+
+    try:
+        context_value.get()
+    except LookupError:
+        context_value.set({})
+
+
 def pinned_app(settings: Settings, snapshot_id: int | None):
     """The Dash app (no schedule) whose service layer reads ``snapshot_id`` as current
     (None: the real current snapshot). The screens' poll is slowed down so that no
     stale-data banner or redraw happens while a screenshot is taken."""
     from cockpit.app import create_app
 
+    _dash_context_ready()
     quiet = dataclasses.replace(settings, screen=dataclasses.replace(settings.screen, poll_seconds=86_400))
     app = create_app(quiet, schedule=False)
     if snapshot_id is not None:

@@ -425,3 +425,26 @@ def test_smtp_password_only_from_the_environment(tmp_path):
     cfg.write_text("reports: {formats: [gif]}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"reports\.formats: 'gif'"):
         load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
+
+
+def test_export_works_from_another_thread_beside_a_running_app(school):
+    """The web app calls export_view on a request thread, the scheduler runs the
+    Monday job on its own thread: neither is the thread that imported Dash."""
+    import threading
+
+    from cockpit.app import create_app
+
+    create_app(school["settings"], schedule=False)  # the app already serving in this process
+    out: dict = {}
+
+    def work():
+        try:
+            out["path"] = job.export_view(school["settings"], None, "png")
+        except Exception as exc:  # reported below, with its type
+            out["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=120)
+    assert "error" not in out, repr(out.get("error"))
+    assert png_size(Path(out["path"])) == (1920, 1080)
