@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk poppler-utils
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: setup system-packages run serve test services lint format bench clean-data

@@ -15,9 +15,14 @@ import plotly.graph_objects as go
 from cockpit.i18n import fmt_value, t
 
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+# Print (PDF reports): a CJK font with TrueType outlines first, so that Chromium
+# embeds it as a named CID font; Debian's Noto CJK has CFF outlines, which
+# Chromium's PDF writer embeds only as anonymous Type 3 glyphs.
+PRINT_FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
 
 THEMES: dict[str, dict[str, Any]] = {
     "wall": {
+        "font": FONT,
         "ink": "#dce6f5",
         "muted": "#8ea3c2",
         "grid": "rgba(142,163,194,0.18)",
@@ -30,6 +35,7 @@ THEMES: dict[str, dict[str, Any]] = {
         "critical": "#ff5b5b",
     },
     "print": {
+        "font": PRINT_FONT,
         "ink": "#1f2933",
         "muted": "#616e7c",
         "grid": "rgba(0,0,0,0.12)",
@@ -80,12 +86,12 @@ def _base(theme: str, **layout: Any) -> go.Figure:
         # No Plotly template: every style is set here, and the default template
         # would add ~6 KB of JSON to every figure of every screen load.
         "template": "none",
-        "font": {"family": FONT, "size": th["size"], "color": th["ink"]},
+        "font": {"family": th["font"], "size": th["size"], "color": th["ink"]},
         "paper_bgcolor": th["bg"],
         "plot_bgcolor": th["bg"],
         "margin": {"l": 10, "r": 20, "t": 10, "b": 10},
         "showlegend": False,
-        "hoverlabel": {"font": {"family": FONT}},
+        "hoverlabel": {"font": {"family": th["font"]}},
     }
     fig.update_layout(**(base | layout))
     fig.update_xaxes(gridcolor=th["grid"], zerolinecolor=th["grid"], linecolor=th["grid"], automargin=True)

@@ -92,7 +92,7 @@ def check_cjk_font() -> str:
     if not families:
         raise RenderError(
             "no CJK font: fc-list :lang=zh finds none; "
-            "install fonts-noto-cjk (apt) so Chinese text can be embedded"
+            "install fonts-noto-cjk fonts-wqy-microhei (apt) so Chinese text can be embedded"
         )
     return sorted(families)[0]
 

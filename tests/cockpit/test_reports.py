@@ -178,6 +178,8 @@ def test_cjk_font_is_embedded_and_text_is_vector(school):
         emb, uni = cols[-5], cols[-3]
         assert emb == "yes", f"font not embedded: {row}"
         assert uni == "yes", f"font without ToUnicode (text not searchable): {row}"
+    # the body text's CJK font is there by name, embedded as a CID TrueType font
+    assert any("WenQuanYi" in row and "CID TrueType" in row for row in rows), out
     # the text is text (pdftotext reads Chinese), not a picture of text
     assert "毕业去向落实率" in pdftext(pdf)
     # and the pages render (pdftoppm) at A4
