@@ -573,9 +573,11 @@ def report(results: list[dict[str, Any]], loads: int) -> str:
     lines.append("")
     lines.append("Callbacks (server time of POST /_dash-update-component, Flask before/after_request;")
     lines.append("warm = every request after the first load of each screen; first = that first load,")
-    lines.append("service cache cold, as after every new snapshot):")
+    lines.append("service cache cold, as after every new snapshot; response = JSON before compression):")
     lines.append("")
-    lines.append("| scale | callback output | calls | median | p95 | max | first | response | target (p95) |")
+    lines.append(
+        "| scale | callback output | calls | median | p95 | max | first | response (raw) | target (p95) |"
+    )
     lines.append("|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         by: dict[str, list[dict[str, Any]]] = {}
