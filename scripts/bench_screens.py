@@ -53,18 +53,17 @@ BENCH_DIR = ROOT / "data" / "bench"
 TODAY = date(2026, 11, 21)
 LAST_SEASON = date(2025, 11, 22)
 WEEK_ENDS = 4
-CONFTEST = ROOT / "tests" / "pages" / "conftest.py"
+CONFTEST = ROOT / "tests" / "pages" / "conftest.py"  # the page tests' Chromium set-up
 TARGET_DRAWN_MS = 1500
 TARGET_CALLBACK_MS = 100
 TARGET_PAYLOAD_BYTES = 1_000_000
 
 
 def _ready_js() -> str:
-    """READY_JS of tests/pages/conftest.py: one readiness definition for tests and bench."""
-    m = re.search(r'^READY_JS = """(.*?)"""', CONFTEST.read_text(encoding="utf-8"), re.S | re.M)
-    if not m:
-        raise SystemExit(f"READY_JS not found in {CONFTEST}")
-    return m.group(1)
+    """The readiness signal of cockpit/readiness.py: one definition for reports, tests and bench."""
+    from cockpit.readiness import ready_js
+
+    return ready_js(require_figures=True)
 
 
 def as_of_dates() -> list[date]:

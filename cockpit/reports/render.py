@@ -25,41 +25,15 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from cockpit.readiness import ready_js
+
 
 class RenderError(Exception):
     """A rendering problem, one line."""
 
 
-# The wall screen is drawn when Dash is idle and every figure has its SVG
-# (the readiness signal of tests/pages/conftest.py READY_JS).
-SCREEN_READY_JS = """
-var s = window.store;
-if (!s || document.readyState !== 'complete') { return false; }
-if (document.querySelector('._dash-loading')) { return false; }
-var st = s.getState();
-if (!st.layoutRequest || st.layoutRequest.status !== 200) { return false; }
-if (st.isLoading) { return false; }
-var cbs = st.callbacks || {};
-var pending = ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed'];
-for (var i = 0; i < pending.length; i++) {
-  if (cbs[pending[i]] && cbs[pending[i]].length) { return false; }
-}
-if (st.pendingCallbacks && st.pendingCallbacks.length) { return false; }
-if (document.querySelector('[data-dash-is-loading="true"]')) { return false; }
-var pc = document.getElementById('_pages_content');
-if (pc && !pc.children.length) { return false; }
-var graphs = document.querySelectorAll('.dash-graph');
-for (var j = 0; j < graphs.length; j++) {
-  if (!graphs[j].querySelector('.js-plotly-plot')) { return false; }
-}
-var plots = document.querySelectorAll('.js-plotly-plot');
-if (!plots.length) { return false; }
-for (var k = 0; k < plots.length; k++) {
-  if (!plots[k].querySelector('.main-svg') || !plots[k]._fullLayout) { return false; }
-}
-if (document.fonts && document.fonts.status !== 'loaded') { return false; }
-return {figures: plots.length};
-"""
+# The wall screen is drawn when Dash is idle and every figure has its SVG.
+SCREEN_READY_JS = ready_js(require_figures=True)
 
 # A static report page (report.html, card.html) sets data-ready on <html> once its fonts are in.
 PAGE_READY_JS = "return document.documentElement.getAttribute('data-ready') === '1';"

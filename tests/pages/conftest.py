@@ -72,6 +72,8 @@ from typing import Any
 
 import pytest
 
+from cockpit.readiness import ready_js
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screens"
 CHROMIUM = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
@@ -82,34 +84,8 @@ TODAY = date(2026, 11, 21)
 WEEK_ENDS = 6
 LAST_SEASON = date(2025, 11, 22)
 
-# True when the screen is drawn; see the module docstring. Shared with
-# scripts/bench_screens.py (which reads it from this file's text).
-READY_JS = """
-var s = window.store;
-if (!s || document.readyState !== 'complete') { return false; }
-if (document.querySelector('._dash-loading')) { return false; }
-var st = s.getState();
-if (!st.layoutRequest || st.layoutRequest.status !== 200) { return false; }
-if (st.isLoading) { return false; }
-var cbs = st.callbacks || {};
-var pending = ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed'];
-for (var i = 0; i < pending.length; i++) {
-  if (cbs[pending[i]] && cbs[pending[i]].length) { return false; }
-}
-if (st.pendingCallbacks && st.pendingCallbacks.length) { return false; }
-if (document.querySelector('[data-dash-is-loading="true"]')) { return false; }
-var pc = document.getElementById('_pages_content');
-if (pc && !pc.children.length) { return false; }
-var graphs = document.querySelectorAll('.dash-graph');
-for (var j = 0; j < graphs.length; j++) {
-  if (!graphs[j].querySelector('.js-plotly-plot')) { return false; }
-}
-var plots = document.querySelectorAll('.js-plotly-plot');
-for (var k = 0; k < plots.length; k++) {
-  if (!plots[k].querySelector('.main-svg') || !plots[k]._fullLayout) { return false; }
-}
-return {figures: plots.length};
-"""
+# True when the page is drawn (cockpit/readiness.py; pages may have no figure).
+READY_JS = ready_js(require_figures=False)
 
 
 # -- data ------------------------------------------------------------------------
