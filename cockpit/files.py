@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -169,6 +170,27 @@ def serve_archive_file(relative: str) -> Response:
     )
 
 
+def _off_request(work, timeout: float = 180.0):
+    """Run ``work`` on a thread outside the request context and return its result
+    (or raise its exception)."""
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = work()
+        except Exception as exc:  # handed back to the request thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, name="export", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"export took longer than {timeout:.0f} s")
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def export_name(department: dict[str, str] | None, as_of: str, fmt: str) -> str:
     """校情大屏_2026-11-21.png, or 机电工程学院_部门大屏_2026-11-21.pdf."""
     what = "校情大屏" if department is None else f"{department['name_zh']}_部门大屏"
@@ -192,8 +214,11 @@ def export_view(fmt: str) -> Response:
             return _not_found(f"没有找到学院“{code}” / no academic department {code!r}")
     try:
         # No base_url: the engine serves a private copy of the app for the
-        # screenshot, so a single-worker server never waits on itself.
-        path = Path(job.export_view(_settings(), dept["code"] if dept else None, fmt))
+        # screenshot, so a single-worker server never waits on itself. That copy
+        # is a Dash app, which cannot be built inside a request (Dash refuses
+        # register_page there), hence a thread of its own.
+        settings = _settings()
+        path = Path(_off_request(lambda: job.export_view(settings, dept["code"] if dept else None, fmt)))
     except Exception as e:  # job.ReportError (no Chromium, no CJK font...) or a crash: one line
         log.exception("export of %s (%s) failed", code or "school", fmt)
         first = (str(e).splitlines() or [type(e).__name__])[0]

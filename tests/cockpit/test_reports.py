@@ -450,3 +450,16 @@ def test_export_works_from_another_thread_beside_a_running_app(school):
     worker.join(timeout=120)
     assert "error" not in out, repr(out.get("error"))
     assert png_size(Path(out["path"])) == (1920, 1080)
+
+
+def test_export_route_sends_the_current_view_from_a_request(school):
+    """The screens' export button: a request cannot build a Dash app itself, so the
+    route must hand the export to a thread of its own — and still answer with the file."""
+    from cockpit.app import create_app
+
+    client = create_app(school["settings"], schedule=False).server.test_client()
+    response = client.get("/export/view.png")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "image/png"
+    head = response.get_data()[:24]
+    assert struct.unpack(">II", head[16:24]) == (1920, 1080)
