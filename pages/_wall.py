@@ -232,7 +232,21 @@ def _panel(name: str, title_key: str, lang: str, fig, extra: list | None = None)
 
 
 def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
-    """A whole wall screen: the school's when ``code`` is "", else that department's."""
+    """A whole wall screen: the school's when ``code`` is "", else that department's.
+
+    Built once per (snapshot, screen, query) and cached: a wall reloads the same
+    screen again and again (rotation, reconnects), and the layout only changes
+    when a new snapshot lands."""
+    key = tuple(sorted((str(k), str(v)) for k, v in query.items()))
+    return _screen(service.current_snapshot_id(), code, title, key)
+
+
+@cache.memoize()
+def _screen(snapshot_id: int | None, code: str, title: str, query_key: tuple) -> html.Div:
+    return _build_screen(code, title, dict(query_key))
+
+
+def _build_screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
     lang = "en" if query.get("lang") == "en" else "zh"
     qs = query_string(query)
     cfg = service.screen_settings()
