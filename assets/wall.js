@@ -55,7 +55,8 @@
   }
 
   window.addEventListener("resize", fit);
-  new MutationObserver(fit).observe(document.documentElement, { childList: true, subtree: true });
+  // A screen drawn by Dash after load gets its scale and its clock at once, not a second later.
+  new MutationObserver(function () { fit(); tick(); }).observe(document.documentElement, { childList: true, subtree: true });
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", function () { fit(); tick(); });
 
