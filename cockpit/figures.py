@@ -391,3 +391,17 @@ def process_bars_figure(
     )
     fig.update_layout(bargap=0.25, margin={"l": 10, "r": 120, "t": 10, "b": 10})
     return fig
+
+
+def desk_layout(fig: go.Figure, *, height: int, legend_y: float, **layout: Any) -> go.Figure:
+    """The desk pages' chart style (light, laptop-sized), shared by /indicator and /approvals."""
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT, "size": 13},
+        margin={"l": 60, "r": 20, "t": 10, "b": 40},
+        height=height,
+        legend={"orientation": "h", "y": legend_y},
+        hovermode="x unified",
+        **layout,
+    )
+    return fig

@@ -18,14 +18,13 @@ import dash
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from cockpit import drilldown, service
+from cockpit import drilldown, figures, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import ids
 from pages._export import export_buttons
 
 dash.register_page(__name__, path="/approvals", name="审批效能", title="领导驾驶舱 · 审批效能", order=30)
 
-FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning"}
 
 
@@ -173,15 +172,7 @@ def _steps(process: str, name: str, lang: str) -> list:
                 mode="lines+markers",
             )
         )
-    fig.update_layout(
-        template="plotly_white",
-        font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 20, "t": 10, "b": 40},
-        height=340,
-        legend={"orientation": "h", "y": -0.18},
-        hovermode="x unified",
-        yaxis_title=t("unit_workdays", lang),
-    )
+    figures.desk_layout(fig, height=340, legend_y=-0.18, yaxis_title=t("unit_workdays", lang))
     month = desk_period(data["month"], lang) if data["month"] else ""
     return [
         html.Div(

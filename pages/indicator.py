@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
-from cockpit import drilldown, service
+from cockpit import drilldown, figures, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import ids
 from pages._export import export_buttons
@@ -34,7 +34,6 @@ dash.register_page(
     order=20,
 )
 
-FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "desk_level_ok"}
 
 
@@ -172,7 +171,12 @@ def _table(info: dict[str, Any], data: dict[str, Any], lang: str) -> html.Div:
         sort_action="native",
         page_action="none",
         style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": FONT, "fontSize": "14px", "padding": "6px 10px", "textAlign": "left"},
+        style_cell={
+            "fontFamily": figures.FONT,
+            "fontSize": "14px",
+            "padding": "6px 10px",
+            "textAlign": "left",
+        },
         style_cell_conditional=[
             {"if": {"column_type": "numeric"}, "textAlign": "right"},
         ],
@@ -191,14 +195,7 @@ def _figure_layout(fig: go.Figure, unit: str, lang: str, dates: bool = False) ->
         fig.update_xaxes(
             tickformat="%-m月%-d日" if zh else "%b %-d", hoverformat="%Y年%-m月%-d日" if zh else "%Y-%m-%d"
         )
-    fig.update_layout(
-        template="plotly_white",
-        font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 20, "t": 10, "b": 40},
-        height=320,
-        legend={"orientation": "h", "y": -0.2},
-        hovermode="x unified",
-    )
+    figures.desk_layout(fig, height=320, legend_y=-0.2)
     if unit == "ratio":
         fig.update_yaxes(tickformat=".0%")
     return fig
