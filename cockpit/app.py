@@ -15,7 +15,7 @@ from flask import Flask, jsonify, request
 
 from cockpit import ROOT, files
 from cockpit.config import Settings, load_settings
-from cockpit.extensions import cache, compress
+from cockpit.extensions import cache, compress, limiter
 from cockpit.store import Store
 from pages import ids
 
@@ -32,6 +32,8 @@ class CockpitContext:
     store: Store
     catalog: Any  # metrics.catalog.Catalog, or None while it is not available
     scheduler: Any = None  # the in-app BackgroundScheduler, when this process schedules
+    accounts: Any = None  # cockpit.auth.accounts.Accounts, bound by cockpit.auth.web.init_app
+    render: Any = None  # (token, Identity) of a private renderer's app, else None
 
     def next_run_time(self) -> datetime | None:
         if self.scheduler is not None:
@@ -63,34 +65,69 @@ NAV_LINKS = (
 
 
 def _nav(search: str) -> list:
-    """The navigation bar's links in the page's language, carrying the query string."""
+    """The navigation bar's links in the page's language, carrying the query string:
+    only the pages the signed-in identity may open, then who is signed in."""
     from urllib.parse import parse_qs
 
-    from cockpit import service
+    from cockpit import auth, service
     from cockpit.i18n import t
 
     query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
     lang = "en" if query.get("lang") == "en" else "zh"
     qs = search or ""
+    ident = auth.current_identity()
+    if ident is None:
+        return []
+    scope = ident.scope()
     links = [html.Span(t("app_title", lang), className="brand")]
     for key, href in NAV_LINKS:
         if href == "/department/":
-            depts = service.academic_departments()
+            depts = service.academic_departments(scope) if scope is not None else []
             if not depts:
                 continue
             href = f"/department/{depts[0]['code']}"
+        if not ident.may_open(href):
+            continue
         links.append(dcc.Link(t(key, lang), href=href + qs, className="nav-link"))
-    return links
+    return [*links, _user_box(ident, lang)]
+
+
+def _user_box(ident, lang: str) -> html.Div:
+    """Who is signed in and the sign-out form; the demo's "no sign-in" badge."""
+    from cockpit import auth
+    from cockpit.i18n import t
+
+    if ident.kind == "demo":
+        return html.Div(html.Span(t("demo_badge", lang), className="demo-badge"), className="nav-user")
+    parts: list = [html.Span(ident.display or ident.name, className="nav-user-name")]
+    if ident.kind == "user":
+        parts.append(
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf", value=auth.csrf_token()),
+                    html.Button(t("sign_out", lang), type="submit"),
+                ],
+                method="POST",
+                action="/logout",
+            )
+        )
+    return html.Div(parts, className="nav-user")
 
 
 def _shell() -> html.Div:
     """The frame around every page: location, the snapshot poll, rotation, the stale
     banner and the navigation (hidden with ?kiosk=1). Built per page load, so the
     stores start from the current snapshot and never trigger a first redraw."""
-    from cockpit import service
+    from cockpit import auth, service
     from cockpit.i18n import t
 
     screen = service.screen_settings()
+    ident = auth.current_identity()
+    scope = ident.scope() if ident is not None else None
+    if ident is not None and ident.kind == "wall" and len(ident.wall_paths) > 1:
+        rotation = list(ident.wall_paths)  # a wall cycles its own screens
+    else:
+        rotation = service.rotation_paths(scope) if scope is not None else []
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -103,7 +140,7 @@ def _shell() -> html.Div:
                     "offline": {"zh": t("offline", "zh"), "en": t("offline", "en")},
                 },
             ),
-            dcc.Store(id=ids.ROTATE_ORDER, data=service.rotation_paths()),
+            dcc.Store(id=ids.ROTATE_ORDER, data=rotation),
             dcc.Interval(id=ids.POLL, interval=screen["poll_seconds"] * 1000),
             dcc.Interval(id=ids.ROTATE, interval=60_000, disabled=True),
             html.Nav(id=ids.NAV, className="topbar"),
@@ -150,19 +187,33 @@ def _register_shell_callbacks(app: Dash) -> None:
     )
 
 
-def create_app(settings: Settings | None = None, *, schedule: bool | None = None) -> Dash:
-    """Build the Dash app (Flask server, cache, pages, and the in-app refresh
-    schedule when ``refresh.in_app`` is true; ``schedule`` overrides that)."""
+def create_app(settings: Settings | None = None, *, schedule: bool | None = None, render=None) -> Dash:
+    """Build the Dash app (Flask server, cache, access control, pages, and the in-app
+    refresh schedule when ``refresh.in_app`` is true; ``schedule`` overrides that).
+    ``render``: an Identity for a private renderer's copy (reports, exports), which
+    accepts only the renderer's random token (cockpit/auth/web.py)."""
+    import os
+
+    from cockpit.auth import web as auth_web
+
     settings = settings or load_settings()
     server = Flask("cockpit", root_path=str(ROOT), static_folder=None)
     server.config["COCKPIT_SETTINGS"] = settings
     cache.init_app(server, config=dict(settings.cache))
     compress.init_app(server)
+    redis_url = os.environ.get("COCKPIT_REDIS_URL", "").strip()
+    server.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    limiter.init_app(server)
 
     store = Store(settings.store_url)
     store.abandon_stale(timedelta(minutes=settings.refresh.max_duration_minutes))
     ctx = CockpitContext(settings=settings, store=store, catalog=_load_catalog(settings))
     server.extensions["cockpit"] = ctx
+    auth_web.init_app(server, ctx, render=render)
+    if settings.auth.mode == "oidc" and render is None:
+        from cockpit.auth import oidc
+
+        oidc.init_app(server, settings)
 
     # Dash's name "app" (the top-level app.py) makes the project root its root,
     # so pages load as modules pages.<name>.
@@ -181,6 +232,7 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = _shell
+    server.extensions["cockpit_dash"] = app  # the CSP hashes its inline renderer script
     # A wall never shows Dash's error pop-ups or dev tools, whatever the environment says.
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
     _register_shell_callbacks(app)
@@ -189,11 +241,10 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     @server.get("/api/snapshot")
     def snapshot_poll():
         """What the wall's poll reads: the current snapshot id and the stale banner text."""
-        from cockpit import service
+        from cockpit import auth, service
         from cockpit.i18n import t
 
-        with server.app_context():
-            fresh = service.freshness()
+        fresh = service.freshness(auth.request_scope())
         lang = "en" if request.args.get("lang") == "en" else "zh"
         last = fresh.get("last_attempt") or {}
         banner = []

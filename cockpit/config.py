@@ -40,7 +40,11 @@ KNOWN_SECTIONS = (
     "cache",
     "screen",
     "reports",
+    "auth",
 )
+AUTH_MODES = ("none", "local", "header", "cas", "oidc")
+ROLES = ("leader", "department", "office", "admin")
+FAMILIES = ("employment", "internship", "fit", "approvals")
 REPORT_FORMATS = ("pdf", "png")
 
 
@@ -115,10 +119,12 @@ class SmtpSettings:
     user: str
     password: str = field(repr=False, default="")
     timeout_seconds: int = 30
+    # department code -> that department's report recipients
+    departments: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def enabled(self) -> bool:
-        return bool(self.host and self.to)
+        return bool(self.host and (self.to or self.departments))
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,38 @@ class ReportSettings:
     chromedriver: str
     card_width: int
     smtp: SmtpSettings
+
+
+@dataclass(frozen=True)
+class AttributeMapping:
+    """How released SSO attributes become a role and a scope (header, cas, oidc)."""
+
+    role_attribute: str
+    roles: dict[str, str] = field(hash=False)  # attribute value -> role
+    department_attribute: str = "department"
+    family_attribute: str = "family"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Access control (config auth:). The secret key is not here: it comes from
+    COCKPIT_SECRET_KEY (or the demo's data/secret_key) when the app is built."""
+
+    mode: str
+    session_hours: float
+    idle_minutes: float
+    wall_days: int
+    cookie_secure: str  # auto | true | false
+    frame_ancestors: tuple[str, ...]
+    login_rate_limit: str
+    audit_keep_days: int
+    header_user: str
+    trusted_proxies: tuple[str, ...]
+    header_attributes: dict[str, str] = field(hash=False)
+    cas: dict[str, Any] = field(hash=False)
+    oidc: dict[str, Any] = field(hash=False)
+    mapping: AttributeMapping = field(hash=False)
+    oidc_client_secret: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +193,8 @@ class Settings:
     raw: dict[str, Any] = field(hash=False, repr=False)
     # Weekly reports (config reports:); None only for Settings built by hand.
     reports: ReportSettings | None = field(default=None, hash=False)
+    # Access control (config auth:); None only for Settings built by hand.
+    auth: AuthSettings | None = field(default=None, hash=False)
 
     @property
     def data_dir(self) -> Path:
@@ -413,6 +453,16 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
         to = [a.strip() for a in to.split(",") if a.strip()]
     if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
         raise ConfigError(f"reports.smtp.to: expected a list of e-mail addresses, got {m['to']!r}")
+    departments = m["departments"] or {}
+    if not isinstance(departments, Mapping):
+        raise ConfigError(f"reports.smtp.departments: expected code -> addresses, got {departments!r}")
+    dept_to: dict[str, tuple[str, ...]] = {}
+    for code, addrs in departments.items():
+        if isinstance(addrs, str):
+            addrs = [a.strip() for a in addrs.split(",") if a.strip()]
+        if not isinstance(addrs, list) or not all(isinstance(a, str) and "@" in a for a in addrs):
+            raise ConfigError(f"reports.smtp.departments.{code}: expected a list of e-mail addresses")
+        dept_to[str(code)] = tuple(addrs)
     port = _as_int(m["port"], "reports.smtp.port", 1)
     if port > 65535:
         raise ConfigError(f"reports.smtp.port {port} is out of range 1-65535")
@@ -425,6 +475,7 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
         user=str(m["user"] or "").strip(),
         password=env.get("COCKPIT_SMTP_PASSWORD", ""),
         timeout_seconds=_as_int(m["timeout_seconds"], "reports.smtp.timeout_seconds", 1),
+        departments=dept_to,
     )
     if smtp.enabled and not smtp.sender:
         raise ConfigError("reports.smtp.from: set the sender address when reports.smtp.host is set")
@@ -438,6 +489,93 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
         chromedriver=env.get("COCKPIT_CHROMEDRIVER", "").strip() or str(r["chromedriver"]),
         card_width=_as_int(r["card_width"], "reports.card_width", 320),
         smtp=smtp,
+    )
+
+
+def _sub(section: dict[str, Any], name: str, prefix: str) -> dict[str, Any]:
+    """A nested mapping of a section, merged over its defaults, unknown keys refused."""
+    defaults = _defaults()[prefix.split(".")[0]][name]
+    value = section.get(name) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{prefix}.{name}: expected a mapping, got {value!r}")
+    unknown = sorted(set(value) - set(defaults))
+    if unknown:
+        raise ConfigError(
+            f"{prefix}.{name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(defaults))})"
+        )
+    return {**defaults, **value}
+
+
+def _str_list(v: Any, key: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ConfigError(f"{key}: expected a list of strings, got {v!r}")
+    return tuple(v)
+
+
+def _auth(merged: dict[str, Any], env: Mapping[str, str]) -> AuthSettings:
+    import ipaddress
+
+    a = _section(merged, "auth")
+    mode = str(a["mode"]).strip()
+    if mode not in AUTH_MODES:
+        raise ConfigError(f"auth.mode: {mode!r} is not one of {', '.join(AUTH_MODES)}")
+    header = _sub(a, "header", "auth")
+    proxies = _str_list(header["trusted_proxies"], "auth.header.trusted_proxies")
+    for p in proxies:
+        try:
+            ipaddress.ip_network(p, strict=False)
+        except ValueError:
+            raise ConfigError(f"auth.header.trusted_proxies: {p!r} is not an address or network") from None
+    attrs = header["attributes"] or {}
+    if not isinstance(attrs, Mapping):
+        raise ConfigError("auth.header.attributes: expected attribute -> header name")
+    m = _sub(a, "mapping", "auth")
+    roles = m["roles"] or {}
+    if not isinstance(roles, Mapping):
+        raise ConfigError("auth.mapping.roles: expected attribute value -> role")
+    for value, role in roles.items():
+        if role not in ROLES:
+            raise ConfigError(
+                f"auth.mapping.roles.{value}: unknown role {role!r} (known: {', '.join(ROLES)})"
+            )
+    cas = _sub(a, "cas", "auth")
+    oidc = _sub(a, "oidc", "auth")
+    if mode == "cas" and not (cas["server_url"] and cas["service_url"]):
+        raise ConfigError("auth.cas: mode cas needs server_url and service_url")
+    if mode == "cas" and int(cas["version"]) not in (2, 3):
+        raise ConfigError(f"auth.cas.version: {cas['version']!r} is not 2 or 3")
+    if mode == "oidc" and not (oidc["metadata_url"] and oidc["client_id"]):
+        raise ConfigError("auth.oidc: mode oidc needs metadata_url and client_id")
+    secure = str(a["cookie_secure"]).strip().lower()
+    if secure not in ("auto", "true", "false"):
+        raise ConfigError(f"auth.cookie_secure: {a['cookie_secure']!r} is not auto, true or false")
+    session_hours = _as_number(a["session_hours"], "auth.session_hours")
+    idle = _as_number(a["idle_minutes"], "auth.idle_minutes")
+    if session_hours <= 0 or idle <= 0:
+        raise ConfigError("auth.session_hours and auth.idle_minutes must be positive")
+    return AuthSettings(
+        mode=mode,
+        session_hours=session_hours,
+        idle_minutes=idle,
+        wall_days=_as_int(a["wall_days"], "auth.wall_days", 1),
+        cookie_secure=secure,
+        frame_ancestors=_str_list(a["frame_ancestors"], "auth.frame_ancestors"),
+        login_rate_limit=str(a["login_rate_limit"]),
+        audit_keep_days=_as_int(a["audit_keep_days"], "auth.audit_keep_days", 1),
+        header_user=str(header["user"]).strip(),
+        trusted_proxies=proxies,
+        header_attributes={str(k): str(v) for k, v in attrs.items()},
+        cas=dict(cas),
+        oidc=dict(oidc),
+        mapping=AttributeMapping(
+            role_attribute=str(m["role_attribute"]),
+            roles={str(k): str(v) for k, v in roles.items()},
+            department_attribute=str(m["department_attribute"]),
+            family_attribute=str(m["family_attribute"]),
+        ),
+        oidc_client_secret=env.get("COCKPIT_OIDC_CLIENT_SECRET", ""),
     )
 
 
@@ -560,6 +698,7 @@ def load_settings(
         cache=_cache(_section(merged, "cache"), env, root),
         raw=merged,
         reports=_reports(merged, env, root, timezone),
+        auth=_auth(merged, env),
     )
 
 

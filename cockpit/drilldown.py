@@ -4,10 +4,10 @@ process and step, the catalog, and the data status.
 Same rules as cockpit.service (whose memoized readers this module reuses):
 pages get plain dicts and lists, read only from the snapshot store, cached
 under the snapshot id so a new snapshot never serves a stale figure, and every
-call takes the viewer's Scope. A restricted scope sees its departments and
-their majors only; process, step and industry figures are school-wide (the
-source has no department split for them), so they are returned for the whole
-school only.
+call takes the request's Scope (no default). A row is returned only when
+``service.row_visible`` allows it: a department's or its majors' rows within the
+scope's view or grant, school-level rows (process, step, industry) in the school
+view; an indicator outside the scope's families is unknown to it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from cockpit.extensions import cache
 from cockpit.service import (
-    SCHOOL,
     Scope,
     _combine,
     _ctx,
@@ -25,7 +24,9 @@ from cockpit.service import (
     _local,
     _snapshot_meta,
     _values,
+    allows_metric,
     current_snapshot_id,
+    row_visible,
 )
 
 # Grains a restricted scope may see (they belong to a department).
@@ -72,19 +73,20 @@ def _catalog() -> Any:
     return _configured_catalog() if _ctx().catalog is not None else None
 
 
-def metric_info(metric_id: str) -> dict[str, Any] | None:
+def metric_info(metric_id: str, scope: Scope) -> dict[str, Any] | None:
     """One indicator's catalog record with its configured thresholds, or None
-    for an unknown id (the page says so instead of failing)."""
+    for an unknown id or one outside the scope's families (the page says so
+    instead of failing)."""
     cat = _catalog()
-    if cat is None or metric_id not in cat.metrics:
+    if cat is None or metric_id not in cat.metrics or not allows_metric(metric_id, scope):
         return None
     return _metric_dict(cat.metrics[metric_id])
 
 
-def catalog_entries() -> list[dict[str, Any]]:
-    """Every indicator, in catalog order (指标字典)."""
+def catalog_entries(scope: Scope) -> list[dict[str, Any]]:
+    """Every indicator of the scope's families, in catalog order (指标字典)."""
     cat = _catalog()
-    return [] if cat is None else [_metric_dict(m) for m in cat]
+    return [] if cat is None else [_metric_dict(m) for m in cat if allows_metric(m.id, scope)]
 
 
 # -- labels ------------------------------------------------------------------------
@@ -121,19 +123,6 @@ def _level(metric_id: str, value: float | None) -> str | None:
     return hit[0] if hit else None
 
 
-def _allowed(dims: dict[str, str], scope: Scope, labels: dict) -> bool:
-    """Whether a value row is visible to the scope."""
-    if scope.departments is None:
-        return True
-    grain = _grain_of(dims)
-    if grain == "department":
-        return dims["department"] in scope.departments
-    if grain == "major":
-        major = labels.get("major", {}).get(dims["major"]) or {}
-        return major.get("department") in scope.departments
-    return False
-
-
 # -- one indicator -----------------------------------------------------------------
 
 
@@ -159,18 +148,18 @@ def _periods(snapshot_id: int, metric_id: str) -> list[str]:
     return sorted({r["period"] for r in _values(snapshot_id, (metric_id,))}, reverse=True)
 
 
-def indicator_state(metric_id: str, scope: Scope = SCHOOL) -> dict[str, Any] | None:
+def indicator_state(metric_id: str, scope: Scope) -> dict[str, Any] | None:
     """What the selectors offer for one indicator in the current snapshot:
     periods (newest first), the default period, grains the scope may break it
     down by, the default grain, and the snapshot meta. None without a snapshot."""
     sid = current_snapshot_id()
-    metric = metric_info(metric_id)
+    metric = metric_info(metric_id, scope)
     if sid is None or metric is None:
         return None
     meta = _snapshot_meta(sid)
     periods = _periods(sid, metric_id)
     grains = [g for g in metric["grains"] if g != "school"]
-    if scope.departments is not None:
+    if scope.view is not None:
         grains = [g for g in grains if g in _DEPARTMENT_GRAINS]
     return {
         "snapshot": meta,
@@ -188,13 +177,15 @@ def _breakdown(
     scope = Scope.from_key(scope_key)
     meta = _snapshot_meta(snapshot_id) or {}
     labels = meta.get("labels") or {}
+    if not allows_metric(metric_id, scope):
+        return {"period": period, "grain": grain, "total": None, "rows": []}
     rows = [r for r in _values(snapshot_id, (metric_id,)) if r["period"] == period]
     total_rows = [r for r in rows if _in_scope(r["dims"], scope)]
     total = _combine(metric_id, total_rows)
     out = []
     for r in rows:
         dims = r["dims"]
-        if grain == "school" or _grain_of(dims) != grain or not _allowed(dims, scope, labels):
+        if grain == "school" or _grain_of(dims) != grain or not row_visible(dims, labels, scope):
             continue
         row: dict[str, Any] = {
             "key": _dims_key_of(grain, dims),
@@ -214,15 +205,13 @@ def _breakdown(
     return {
         "period": period,
         "grain": grain,
-        "total": None
-        if total is None
-        else {**total, "level": _level(metric_id, total["value"]) if scope.departments is None else None},
+        "total": None if total is None else {**total, "level": _level(metric_id, total["value"])},
         "rows": out,
     }
 
 
 def breakdown(
-    metric_id: str, period: str, grain: str, scope: Scope = SCHOOL, lang: str = "zh"
+    metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh"
 ) -> dict[str, Any] | None:
     """One indicator in one period by grain: {"total": the scope's figure (the
     school row, or the scope's departments combined), "rows": [{"key", "name",
@@ -258,9 +247,7 @@ def snapshot_history() -> list[tuple[int, str]]:
     return _history_ids(sid, dates)
 
 
-def history(
-    metric_id: str, period: str, grain: str, scope: Scope = SCHOOL, lang: str = "zh"
-) -> dict[str, Any]:
+def history(metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh") -> dict[str, Any]:
     """The value of one period over the snapshots in the store: {"as_of":
     [dates], "series": [{"key", "name", "values"}]}, the scope's total first,
     then one series per group of the grain (when there are at most
@@ -289,11 +276,11 @@ def history(
     return {"as_of": as_of[first:], "series": series}
 
 
-def period_series(metric_id: str, kind: str, scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def period_series(metric_id: str, kind: str, scope: Scope) -> list[dict[str, Any]]:
     """The scope's value for every period of one kind (the 12 months or 13
     weeks) inside the current snapshot, oldest first."""
     sid = current_snapshot_id()
-    if sid is None:
+    if sid is None or not allows_metric(metric_id, scope):
         return []
     by_period: dict[str, list[dict[str, Any]]] = {}
     for r in _values(sid, (metric_id,)):
@@ -337,7 +324,7 @@ def _processes(snapshot_id: int, lang: str) -> dict[str, Any]:
     return {"month": month, "day": day, "processes": out}
 
 
-def approvals_processes(scope: Scope = SCHOOL, lang: str = "zh") -> dict[str, Any] | None:
+def approvals_processes(scope: Scope, lang: str = "zh") -> dict[str, Any] | None:
     """The process list of D's month: volume, P50, P90, overdue rate, and at
     end of D the backlog and oldest pending age, per process (every process of
     the labels, so one with no traffic shows empty cells). School scope only;
@@ -346,7 +333,7 @@ def approvals_processes(scope: Scope = SCHOOL, lang: str = "zh") -> dict[str, An
     if sid is None:
         return None
     data = _processes(sid, lang)
-    if scope.departments is not None:
+    if scope.view is not None or not allows_metric("approval_volume", scope):
         return {**data, "processes": []}
     return data
 
@@ -376,7 +363,7 @@ def _steps(snapshot_id: int, process: str) -> dict[str, Any]:
     return {"month": month, "months": sorted(months), "steps": out}
 
 
-def process_steps(process: str, scope: Scope = SCHOOL) -> dict[str, Any] | None:
+def process_steps(process: str, scope: Scope) -> dict[str, Any] | None:
     """One process's steps: step_latency_p50 of D's month (value, n = the
     number of step actions, level), slowest first, and each step's series over
     the snapshot's 12 months. None without a snapshot; school scope only."""
@@ -384,7 +371,7 @@ def process_steps(process: str, scope: Scope = SCHOOL) -> dict[str, Any] | None:
     if sid is None:
         return None
     data = _steps(sid, process)
-    if scope.departments is not None:
+    if scope.view is not None or not allows_metric("step_latency_p50", scope):
         return {**data, "steps": []}
     return data
 
@@ -412,19 +399,18 @@ def _pending(snapshot_id: int, lang: str) -> list[dict[str, Any]]:
 
 
 def oldest_pending(
-    scope: Scope = SCHOOL, process: str | None = None, limit: int = 20, lang: str = "zh"
+    scope: Scope, process: str | None = None, limit: int = 20, lang: str = "zh"
 ) -> list[dict[str, Any]]:
     """The oldest pending instances of the snapshot's ``pending`` list, oldest
     first: instance id, process, department (code and name), waiting step,
     submitted at, working-day age. No personal names (there are none)."""
     sid = current_snapshot_id()
-    if sid is None:
+    if sid is None or not allows_metric("approval_backlog", scope):
         return []
     rows = _pending(sid, lang)
     if process is not None:
         rows = [r for r in rows if r["process"] == process]
-    if scope.departments is not None:
-        rows = [r for r in rows if r["department"] in scope.departments]
+    rows = [r for r in rows if scope.visible_departments([r["department"] or "?"])]
     return rows[:limit]
 
 
@@ -439,12 +425,13 @@ def _quality(snapshot_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def data_status(scope: Scope = SCHOOL, limit: int = 20) -> dict[str, Any]:
+def data_status(scope: Scope, limit: int = 20) -> dict[str, Any]:
     """The status page: recent snapshots (uncached, they change while a refresh
     runs), the current snapshot's data-quality counts, source row counts and
     failed metrics, the next scheduled run, and the last attempt when it failed.
-    The scope is taken for uniformity; these figures are about the data
-    platform, not a department."""
+    The examples of bad rows name keys of any department, so only a whole-school,
+    all-families scope gets them (the web layer also limits /status to leaders
+    and admins); another scope gets the counts without examples."""
     ctx = _ctx()
     tz = ctx.settings.refresh.tz
     snaps = ctx.store.list(limit=limit)
@@ -467,7 +454,10 @@ def data_status(scope: Scope = SCHOOL, limit: int = 20) -> dict[str, Any]:
             }
             for s in snaps
         ],
-        "quality": _quality(sid) if sid is not None else [],
+        "quality": [
+            q if scope.departments is None and scope.families is None else {**q, "examples": []}
+            for q in (_quality(sid) if sid is not None else [])
+        ],
         "source_counts": dict(meta["source_counts"]) if meta else {},
         "failed_metrics": dict(meta["failed_metrics"]) if meta else {},
         "next_run": _local(next_run, tz) if next_run else None,

@@ -18,6 +18,13 @@ Two Flask routes, registered by ``create_app`` (``register(server)``):
 
 Also the archive listing the /reports page shows (``archive_entries``), so the
 page never reads the file system itself.
+
+Every one of these goes through the request's scope (cockpit.auth): a report
+file is listed and served only to a scope that may read all of it — the
+school's report to a whole-school grant of every family, a department's to a
+grant that includes that department — and anything else is a 404, the same
+answer as a missing file, so names cannot be probed. An export renders the
+view with the requester's own grant.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from urllib.parse import quote
 
 from flask import Flask, Response, current_app, request, send_file
 from werkzeug.routing import BaseConverter
+
+from cockpit.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -123,16 +132,28 @@ def _created(value: Any, tz) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
-def archive_entries() -> list[dict[str, Any]]:
-    """Every file of the report archive (``job.list_archive``) as the /reports
-    page shows it: the engine's fields with ``week`` as "2026-W47", ``created``
-    as local "YYYY-MM-DD HH:MM", ``format`` lower case and the download ``url``."""
+def report_allowed(scope: Scope, kind: str, department: str | None) -> bool:
+    """Whether the scope may read a whole report: the school's holds every department
+    and family; a department's holds that department's figures of every family."""
+    if scope.families is not None:
+        return False
+    if kind == "department":
+        return scope.allows_department(department)
+    return scope.departments is None and scope.view is None
+
+
+def archive_entries(scope: Scope) -> list[dict[str, Any]]:
+    """Every file of the report archive (``job.list_archive``) the scope may read, as
+    the /reports page shows it: the engine's fields with ``week`` as "2026-W47",
+    ``created`` as local "YYYY-MM-DD HH:MM", ``format`` lower case and the ``url``."""
     from cockpit.reports import job
 
     settings = _settings()
     tz = settings.refresh.tz
     out = []
     for entry in job.list_archive(settings):
+        if not report_allowed(scope, entry.get("kind") or "school", entry.get("department")):
+            continue
         rel = str(entry["path"]).replace("\\", "/")
         out.append(
             {
@@ -156,11 +177,22 @@ def _not_found(message: str) -> Response:
 
 
 def serve_archive_file(relative: str) -> Response:
+    from cockpit import auth
     from cockpit.reports import job
 
-    path = resolve_inside(Path(job.archive_dir(_settings())), relative)
-    if path is None:
+    root = Path(job.archive_dir(_settings()))
+    path = resolve_inside(root, relative)
+    described = job.describe_archive_file(path, root) if path is not None else None
+    scope = auth.request_scope()
+    if (
+        path is None
+        or described is None
+        or not report_allowed(scope, described["kind"], described["department"])
+    ):
+        if path is not None:
+            auth.audit("download", target=relative[:200], outcome="refused")
         return _not_found("没有这个文件 / no such file")
+    auth.audit("download", target=relative[:200])
     return send_file(
         path,
         mimetype=content_type(path),
@@ -198,27 +230,42 @@ def export_name(department: dict[str, str] | None, as_of: str, fmt: str) -> str:
 
 
 def export_view(fmt: str) -> Response:
-    from cockpit import service
+    from cockpit import auth, service
     from cockpit.reports import job
 
     if fmt not in EXPORT_FORMATS:
         return _not_found(f"只能导出 PNG 或 PDF / export formats: {', '.join(EXPORT_FORMATS)}")
-    head = service.wall_header()
+    grant = auth.request_scope()
+    head = service.wall_header(grant)
     if head is None:
         return _not_found("还没有可用的指标快照 / no snapshot yet")
     code = (request.args.get("department") or "").strip()
-    dept = None
-    if code:
-        dept = service.department(code)
-        if dept is None:
-            return _not_found(f"没有找到学院“{code}” / no academic department {code!r}")
+    try:
+        scope = grant.narrow(code or None)
+    except service.OutOfScope:
+        scope = None
+    dept = service.department(code, scope) if code and scope is not None else None
+    if scope is None or (code and dept is None):
+        auth.audit("export", target=f"{fmt}:{code}", outcome="refused")
+        return _not_found(f"没有找到学院“{code}” / no academic department {code!r}")
+    if fmt == "pdf" and not report_allowed(scope, "department" if code else "school", code or None):
+        auth.audit("export", target=f"{fmt}:{code or 'school'}", outcome="refused")
+        return Response(
+            "无权导出该报告 / this report is outside your scope\n", status=403, mimetype="text/plain"
+        )
+    auth.audit("export", target=f"{fmt}:{code or 'school'}")
+    ident = auth.current_identity()
     try:
         # No base_url: the engine serves a private copy of the app for the
         # screenshot, so a single-worker server never waits on itself. That copy
         # is a Dash app, which cannot be built inside a request (Dash refuses
         # register_page there), hence a thread of its own.
         settings = _settings()
-        path = Path(_off_request(lambda: job.export_view(settings, dept["code"] if dept else None, fmt)))
+        path = Path(
+            _off_request(
+                lambda: job.export_view(settings, dept["code"] if dept else None, fmt, identity=ident)
+            )
+        )
     except Exception as e:  # job.ReportError (no Chromium, no CJK font...) or a crash: one line
         log.exception("export of %s (%s) failed", code or "school", fmt)
         first = (str(e).splitlines() or [type(e).__name__])[0]

@@ -27,6 +27,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "最近一次刷新失败，当前显示上一次成功的数据。",
         "The last refresh failed; the figures are those of the last successful one.",
     ),
+    "demo_badge": ("演示模式 · 未启用登录", "Demo mode · sign-in off"),
+    "sign_out": ("退出登录", "Sign out"),
+    "forbidden": ("无权查看：该内容不在您的权限范围内。", "Not allowed: this is outside your scope."),
     "offline": ("与服务器的连接中断，正在重试……", "Lost the connection to the server; retrying…"),
     # -- WALL ----------------------------------------------------------------
     "school_title": ("校情综合大屏", "School overview"),

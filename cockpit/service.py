@@ -1,8 +1,14 @@
 """The service layer the pages call: plain data from the current snapshot.
 
-Pages never touch SQL or the store. Every function takes the viewer's scope
-(the whole school, or a set of departments) and returns dicts, lists and
-numbers. Reads are memoized with flask-caching keyed by the snapshot id: a
+Pages never touch SQL or the store. Every function that returns a figure, a
+name or a file takes the request's ``Scope`` (cockpit/scope.py) as a required
+argument — there is no default, so a forgotten scope is an error, not the whole
+school — and returns dicts, lists and numbers. A row attributed to a department
+(dims ``department``, or a ``major`` of that department, or a pending approval's
+applicant department) is returned only when the scope allows that department;
+school-level rows (dims ``{}``, by process, step or industry) only in the school
+view; an indicator only when the scope's families include its family. Cache
+keys carry the scope's key. Reads are memoized with flask-caching keyed by the snapshot id: a
 request first looks up the current snapshot id (one indexed query), and
 everything read from that snapshot is cached until the id changes.
 
@@ -13,13 +19,15 @@ Must be called inside the Flask app built by ``cockpit.app.create_app``
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, has_request_context
 
 from cockpit.extensions import cache
+from cockpit.scope import OutOfScope, Scope
+
+__all__ = ["OutOfScope", "Scope"]  # re-exported: pages take both from here
 
 # Values that combine across departments by summing numerators and
 # denominators (rates, means) or values (counts); percentiles and maxima do not.
@@ -27,33 +35,6 @@ _NOT_ADDITIVE = {"approval_latency_p50", "approval_latency_p90", "step_latency_p
 _MAX = {"approval_oldest_pending_days"}
 _COUNTS = {"approval_volume", "approval_backlog", "internship_underpaid_count", "partner_enterprise_count"}
 _DISTINCT = {"partner_enterprises_active"}  # distinct enterprises: not additive either
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures a viewer sees: the whole school (departments None) or some departments."""
-
-    departments: frozenset[str] | None = None
-
-    @classmethod
-    def of(cls, departments: Iterable[str] | None) -> Scope:
-        return cls(None if departments is None else frozenset(str(d) for d in departments))
-
-    @property
-    def key(self) -> str:
-        if self.departments is None:
-            return "all"
-        return "dept:" + ",".join(sorted(self.departments))
-
-    @classmethod
-    def from_key(cls, key: str) -> Scope:
-        if key == "all":
-            return cls()
-        codes = key.removeprefix("dept:")
-        return cls(frozenset(c for c in codes.split(",") if c))
-
-
-SCHOOL = Scope()
 
 
 def _ctx():
@@ -107,9 +88,40 @@ def _values(snapshot_id: int, metrics: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def _in_scope(dims: dict[str, str], scope: Scope) -> bool:
-    if scope.departments is None:
+    """Whether a row is THE figure of the scope's view: the school row (dims {}) in the
+    school view, the department's own row in a department view."""
+    if scope.view is None:
         return dims == {}
-    return set(dims) == {"department"} and dims["department"] in scope.departments
+    return dims == {"department": scope.view}
+
+
+def metric_family(metric: str) -> str | None:
+    mdef = _metric_def(metric)
+    return mdef.family if mdef is not None else None
+
+
+def allows_metric(metric: str, scope: Scope) -> bool:
+    """Whether the scope's families include the indicator's family (unknown ids: no)."""
+    return scope.allows_family(metric_family(metric))
+
+
+def row_department(dims: dict[str, str], labels: dict[str, Any]) -> str | None:
+    """The department a value row belongs to: its department, or its major's; None for a
+    school-level row (no dims, or by process, step, industry)."""
+    if "department" in dims:
+        return dims["department"]
+    if "major" in dims:
+        return (labels.get("major", {}).get(dims["major"]) or {}).get("department") or "?"
+    return None
+
+
+def row_visible(dims: dict[str, str], labels: dict[str, Any], scope: Scope) -> bool:
+    """Whether the scope may see a row: a department's row when the view (or, in the school
+    view, the grant) includes that department; a school-level row in the school view only."""
+    dept = row_department(dims, labels)
+    if dept is None:
+        return scope.view is None
+    return bool(scope.visible_departments([dept]))
 
 
 def _combine(metric: str, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -214,13 +226,9 @@ def _headline_periods(as_of: str) -> dict[str, str]:
     }
 
 
-def _scope_dims(scope: Scope) -> Any:
-    """The one dims dict a single-department or school scope reads; None for a larger set."""
-    if scope.departments is None:
-        return {}
-    if len(scope.departments) == 1:
-        return {"department": next(iter(scope.departments))}
-    return None
+def _scope_dims(scope: Scope) -> dict[str, str]:
+    """The dims of the scope's view: {} for the school, {"department": code} for one."""
+    return {} if scope.view is None else {"department": scope.view}
 
 
 @cache.memoize()
@@ -275,10 +283,13 @@ def _tiles(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     comp = _comparison_ids(snapshot_id)
     then = {k: (_figures(sid, scope_key) if sid is not None else {}) for k, sid in comp.items()}
     as_of = {k: (_snapshot_meta(sid) or {}).get("as_of") if sid else None for k, sid in comp.items()}
-    scoped = Scope.from_key(scope_key).departments is not None
+    scope = Scope.from_key(scope_key)
+    scoped = scope.view is not None
     tiles = []
     for family, metric in TILES:
         definition = _metric_def(metric)
+        if not allows_metric(metric, scope):
+            continue  # an office sees only its families
         if scoped and definition is not None and "department" not in definition.grains:
             continue  # a school-only indicator (the fit index) has no department figure
         fig = now[metric]
@@ -308,7 +319,7 @@ def _tiles(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     return tiles
 
 
-def wall_tiles(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def wall_tiles(scope: Scope) -> list[dict[str, Any]]:
     """The KPI tiles: value, target, status level, change on a week and on last season."""
     sid = current_snapshot_id()
     return [] if sid is None else _tiles(sid, scope.key)
@@ -336,24 +347,25 @@ def _departments(snapshot_id: int, scope_key: str) -> list[dict[str, str]]:
     for code, lab in (meta.get("labels") or {}).get("department", {}).items():
         if lab.get("kind", "academic") != "academic":
             continue
-        if scope.departments is not None and code not in scope.departments:
+        if not scope.allows_department(code):
             continue
         out.append({"code": code, "name_zh": lab.get("name_zh", code), "name_en": lab.get("name_en") or code})
     return out
 
 
-def academic_departments(scope: Scope = SCHOOL) -> list[dict[str, str]]:
+def academic_departments(scope: Scope) -> list[dict[str, str]]:
     """Academic departments of the current snapshot's labels, in label order, within the scope."""
     sid = current_snapshot_id()
     return [] if sid is None else _departments(sid, scope.key)
 
 
-def department(code: str) -> dict[str, str] | None:
-    """One academic department's names, or None when the snapshot does not know it."""
-    return next((d for d in academic_departments(SCHOOL) if d["code"] == code), None)
+def department(code: str, scope: Scope) -> dict[str, str] | None:
+    """One academic department's names, or None when the snapshot does not know it or
+    the scope does not allow it (the caller cannot tell which: no probing of codes)."""
+    return next((d for d in academic_departments(scope) if d["code"] == code), None)
 
 
-def rotation_paths(scope: Scope = SCHOOL) -> list[str]:
+def rotation_paths(scope: Scope) -> list[str]:
     """The screens ?rotate= cycles, in config order ("departments": each academic one)."""
     out: list[str] = []
     for item in _ctx().settings.screen.rotate:
@@ -364,8 +376,9 @@ def rotation_paths(scope: Scope = SCHOOL) -> list[str]:
     return out
 
 
-def wall_header(scope: Scope = SCHOOL) -> dict[str, Any] | None:
-    """School name, as-of date and when the snapshot finished (local time)."""
+def wall_header(scope: Scope) -> dict[str, Any] | None:
+    """School name, as-of date and when the snapshot finished (local time); the same
+    for every scope (nothing of a department), taken so that every caller has one."""
     sid = current_snapshot_id()
     meta = _snapshot_meta(sid) if sid is not None else None
     if meta is None:
@@ -382,7 +395,7 @@ def wall_header(scope: Scope = SCHOOL) -> dict[str, Any] | None:
     }
 
 
-def placement_progress(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+def placement_progress(scope: Scope) -> dict[str, Any] | None:
     """This season's placement rate week by week against last season on the same calendar days."""
     sid = current_snapshot_id()
     return None if sid is None else _progress(sid, scope.key)
@@ -392,8 +405,9 @@ def placement_progress(scope: Scope = SCHOOL) -> dict[str, Any] | None:
 def _progress(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
     snap = _ctx().store.get(snapshot_id)
     data = (snap.series or {}).get("placement_progress") if snap else None
-    dims = _scope_dims(Scope.from_key(scope_key))
-    if not data or dims is None:
+    scope = Scope.from_key(scope_key)
+    dims = _scope_dims(scope)
+    if not data or not allows_metric("placement_rate", scope):
         return None
     line = next((s for s in data["series"] if s["dims"] == dims), None)
     if line is None:
@@ -418,8 +432,10 @@ def _ranking(snapshot_id: int, scope_key: str, metric: str, grain: str) -> list[
     family = "internship" if cat is not None and cat.family == "internship" else "employment"
     period = _headline_periods(meta["as_of"])[family]
     scope = Scope.from_key(scope_key)
+    if not allows_metric(metric, scope):
+        return []
     labels = meta["labels"].get(grain, {})
-    depts = {d["code"] for d in _departments(snapshot_id, scope_key)}
+    depts = set(scope.visible_departments(d["code"] for d in _departments(snapshot_id, scope_key)))
     out = []
     for r in _values(snapshot_id, (metric,)):
         if r["period"] != period or set(r["dims"]) != {grain} or r["value"] is None:
@@ -427,7 +443,7 @@ def _ranking(snapshot_id: int, scope_key: str, metric: str, grain: str) -> list[
         code = r["dims"][grain]
         lab = labels.get(code, {})
         dept = code if grain == "department" else lab.get("department")
-        if dept not in depts or (scope.departments is not None and dept not in scope.departments):
+        if dept not in depts:
             continue
         out.append(
             {
@@ -444,14 +460,14 @@ def _ranking(snapshot_id: int, scope_key: str, metric: str, grain: str) -> list[
     return out
 
 
-def ranking(metric: str, grain: str, scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def ranking(metric: str, grain: str, scope: Scope) -> list[dict[str, Any]]:
     """Departments (grain "department") or majors ("major") of the scope ranked by an
     employment or internship indicator of the headline cohort, best first."""
     sid = current_snapshot_id()
     return [] if sid is None else _ranking(sid, scope.key, metric, grain)
 
 
-def destinations(grain: str, scope: Scope = SCHOOL) -> dict[str, list[dict[str, Any]]]:
+def destinations(grain: str, scope: Scope) -> dict[str, list[dict[str, Any]]]:
     """Where graduates go, by department or major: industry-fit, in-province and in-city
     employment rates of the headline employment cohort (metric -> ranking rows)."""
     return {m: ranking(m, grain, scope) for m in DESTINATIONS}
@@ -487,16 +503,16 @@ def _deviation(snapshot_id: int) -> dict[str, Any] | None:
     return {"index": index, "level": _level("structure_fit_index", index), "sections": sections}
 
 
-def industry_fit(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+def industry_fit(scope: Scope) -> dict[str, Any] | None:
     """The structure fit index and supply vs regional demand by industry section.
     School-wide only (metrics.md): None for a department scope."""
     sid = current_snapshot_id()
-    if sid is None or scope.departments is not None:
+    if sid is None or scope.view is not None or not allows_metric("structure_fit_index", scope):
         return None
     return _deviation(sid)
 
 
-def internship_panel(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def internship_panel(scope: Scope) -> list[dict[str, Any]]:
     """Participation, match, insurance, retention rates and the underpaid count of the
     headline internship cohort; ``gap`` marks a compliance gap (uninsured, underpaid)."""
     sid = current_snapshot_id()
@@ -505,6 +521,8 @@ def internship_panel(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
     figs = _figures(sid, scope.key)
     out = []
     for metric in (*INTERNSHIP_PANEL, "internship_underpaid_count"):
+        if not allows_metric(metric, scope):
+            continue
         f = figs.get(metric, {})
         value = f.get("value")
         gap = value is not None and (
@@ -530,8 +548,9 @@ def internship_panel(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
 @cache.memoize()
 def _approval_weeks(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
     meta = _snapshot_meta(snapshot_id)
-    dims = _scope_dims(Scope.from_key(scope_key))
-    if meta is None or dims is None:
+    scope = Scope.from_key(scope_key)
+    dims = _scope_dims(scope)
+    if meta is None or not allows_metric("approval_latency_p50", scope):
         return None
     by_metric: dict[str, dict[str, float | None]] = {"approval_latency_p50": {}, "approval_latency_p90": {}}
     for r in _values(snapshot_id, tuple(by_metric)):
@@ -553,7 +572,7 @@ def _approval_weeks(snapshot_id: int, scope_key: str) -> dict[str, Any] | None:
     }
 
 
-def approval_weeks(scope: Scope = SCHOOL) -> dict[str, Any] | None:
+def approval_weeks(scope: Scope) -> dict[str, Any] | None:
     """Approval latency P50/P90 by ISO week, with the SLA reference: the median of the
     processes' sla_workdays (labels["process"])."""
     sid = current_snapshot_id()
@@ -589,20 +608,20 @@ def _process_rows(snapshot_id: int, metric: str, top: int) -> list[dict[str, Any
     return out[:top] if top else out
 
 
-def backlog_by_process(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def backlog_by_process(scope: Scope) -> list[dict[str, Any]]:
     """Pending approvals at end of D by process. Processes are school-wide (no
     department × process grain), so a department scope gets []."""
     sid = current_snapshot_id()
-    if sid is None or scope.departments is not None:
+    if sid is None or scope.view is not None or not allows_metric("approval_backlog", scope):
         return []
     return _process_rows(sid, "approval_backlog", 0)
 
 
-def slowest_steps(scope: Scope = SCHOOL, top: int = 8) -> list[dict[str, Any]]:
+def slowest_steps(scope: Scope, top: int = 8) -> list[dict[str, Any]]:
     """The ``top`` approval steps with the largest median working days in D's month
     (school-wide only, like backlog_by_process)."""
     sid = current_snapshot_id()
-    if sid is None or scope.departments is not None:
+    if sid is None or scope.view is not None or not allows_metric("step_latency_p50", scope):
         return []
     return _process_rows(sid, "step_latency_p50", top)
 
@@ -616,10 +635,7 @@ def _wall_alerts(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     labels = meta["labels"]
     out = []
     for a in _ctx().store.alerts(snapshot_id):
-        dept = a.dims.get("department") or labels.get("major", {}).get(a.dims.get("major", ""), {}).get(
-            "department"
-        )
-        if scope.departments is not None and dept not in scope.departments:
+        if not allows_metric(a.metric, scope) or not row_visible(a.dims, labels, scope):
             continue
         where_zh, where_en = [], []
         for key in ("department", "major", "process", "industry"):
@@ -648,7 +664,7 @@ def _wall_alerts(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     return out
 
 
-def wall_alerts(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
+def wall_alerts(scope: Scope) -> list[dict[str, Any]]:
     """Every alert (预警) of the current snapshot within the scope, critical first,
     school-wide ones before departments' and majors'."""
     sid = current_snapshot_id()
@@ -658,20 +674,19 @@ def wall_alerts(scope: Scope = SCHOOL) -> list[dict[str, Any]]:
 # -- what pages call ------------------------------------------------------------------
 
 
-def values(metric: str, scope: Scope = SCHOOL, periods: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Values of one metric in the current snapshot, limited to the scope's
-    departments when the scope is not the whole school."""
+def values(metric: str, scope: Scope, periods: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Values of one metric in the current snapshot that the scope may see (row_visible)."""
     sid = current_snapshot_id()
-    if sid is None:
+    if sid is None or not allows_metric(metric, scope):
         return []
+    labels = (_snapshot_meta(sid) or {}).get("labels") or {}
     rows = _values(sid, (metric,))
     wanted = set(periods) if periods is not None else None
     out = []
     for r in rows:
         if wanted is not None and r["period"] not in wanted:
             continue
-        dept = r["dims"].get("department")
-        if scope.departments is not None and dept is not None and dept not in scope.departments:
+        if not row_visible(r["dims"], labels, scope):
             continue
         out.append(r)
     return out
@@ -681,9 +696,11 @@ def _local(dt: datetime | None, tz) -> str | None:
     return None if dt is None else dt.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def freshness() -> dict[str, Any]:
+def freshness(scope: Scope) -> dict[str, Any]:
     """数据截至 / 更新于 and whether the figures are stale: the current
-    snapshot is older than two scheduled runs, or the latest refresh failed."""
+    snapshot is older than two scheduled runs, or the latest refresh failed. About the
+    data platform, not a department: the scope is taken so that every caller has one."""
+    del scope
     ctx = _ctx()
     settings = ctx.settings
     tz = settings.refresh.tz

@@ -48,8 +48,12 @@ def query_string(query: dict[str, Any]) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-def scope_of(code: str) -> service.Scope:
-    return service.SCHOOL if not code else service.Scope.of([code])
+def screen_scope(code: str | None) -> service.Scope:
+    """The request's scope narrowed to the screen's department ("" or None: the school).
+    Raises service.OutOfScope for a department outside the signed-in grant."""
+    from cockpit import auth
+
+    return auth.request_scope().narrow(code or None)
 
 
 # -- pieces that change with the snapshot -------------------------------------------
@@ -100,16 +104,16 @@ def tile_class(tile: dict[str, Any]) -> str:
     return "wall-tile" + (f" level-{tile['level']}" if tile["level"] else "")
 
 
-def as_of_line(lang: str) -> str:
-    head = service.wall_header() or {}
+def as_of_line(scope: service.Scope, lang: str) -> str:
+    head = service.wall_header(scope) or {}
     return (
         f"{t('as_of', lang)} {fmt_date(head.get('as_of'), lang)} · "
         f"{t('updated_at', lang)} {fmt_time(head.get('updated_at'))}"
     )
 
 
-def ticker_children(code: str, lang: str) -> list:
-    alerts = service.wall_alerts(scope_of(code))
+def ticker_children(scope: service.Scope, lang: str) -> list:
+    alerts = service.wall_alerts(scope)
     if not alerts:
         return [html.Span(t("no_alerts", lang), className="ticker-item")]
     items = []
@@ -131,9 +135,9 @@ def ticker_children(code: str, lang: str) -> list:
     return [html.Div(items + items, className="ticker-track", style={"animationDuration": f"{duration}s"})]
 
 
-def internship_note(code: str, lang: str) -> list:
+def internship_note(scope: service.Scope, lang: str) -> list:
     """The underpaid count and the uninsured internships: red when they are not zero."""
-    items = {i["metric"]: i for i in service.internship_panel(scope_of(code))}
+    items = {i["metric"]: i for i in service.internship_panel(scope)}
     out = []
     under = items.get("internship_underpaid_count")
     if under:
@@ -156,28 +160,30 @@ def internship_note(code: str, lang: str) -> list:
     return out
 
 
-def fit_note(lang: str) -> list:
-    fit = service.industry_fit() or {}
+def fit_note(scope: service.Scope, lang: str) -> list:
+    fit = service.industry_fit(scope) or {}
     return [
         html.Span(t("fit_index", lang) + " "),
         html.B(fmt_value(fit.get("index"), "index", lang), className=f"level-{fit.get('level') or 'ok'}"),
     ]
 
 
-def render_figures(code: str, lang: str) -> dict[str, Any]:
-    """Every figure of a screen (school when ``code`` is ""), by panel name, as
-    plain dicts built once per snapshot: building and validating eight Plotly
-    figures costs ~250 ms, too much for every load of a wall."""
-    return _figures_json(service.current_snapshot_id(), code, lang)
+def render_figures(scope: service.Scope, lang: str) -> dict[str, Any]:
+    """Every figure of a screen (the school's when the scope views no department), by
+    panel name, as plain dicts built once per snapshot AND scope (a dean's school
+    screen is not a leader's): building and validating eight Plotly figures costs
+    ~250 ms, too much for every load of a wall."""
+    return _figures_json(service.current_snapshot_id(), scope.key, lang)
 
 
 @cache.memoize()
-def _figures_json(snapshot_id: int | None, code: str, lang: str) -> dict[str, Any]:
-    return {name: fig.to_plotly_json() for name, fig in _build_figures(code, lang).items()}
+def _figures_json(snapshot_id: int | None, scope_key: str, lang: str) -> dict[str, Any]:
+    scope = service.Scope.from_key(scope_key)
+    return {name: fig.to_plotly_json() for name, fig in _build_figures(scope, lang).items()}
 
 
-def _build_figures(code: str, lang: str) -> dict[str, Any]:
-    scope = scope_of(code)
+def _build_figures(scope: service.Scope, lang: str) -> dict[str, Any]:
+    code = scope.view or ""
     grain = "major" if code else "department"
     internship = [
         {**i, "name": service.metric_label(i["metric"], lang)} for i in service.internship_panel(scope)
@@ -203,15 +209,15 @@ def _build_figures(code: str, lang: str) -> dict[str, Any]:
     return figs
 
 
-def render_texts(code: str, lang: str) -> dict[str, Any]:
+def render_texts(scope: service.Scope, lang: str) -> dict[str, Any]:
     """Every text part of a screen that changes with the snapshot, by part name."""
     texts = {
-        "asof": as_of_line(lang),
-        "ticker": ticker_children(code, lang),
-        "internship-note": internship_note(code, lang),
+        "asof": as_of_line(scope, lang),
+        "ticker": ticker_children(scope, lang),
+        "internship-note": internship_note(scope, lang),
     }
-    if not code:
-        texts["fit-note"] = fit_note(lang)
+    if scope.view is None:
+        texts["fit-note"] = fit_note(scope, lang)
     return texts
 
 
@@ -231,31 +237,34 @@ def _panel(name: str, title_key: str, lang: str, fig, extra: list | None = None)
     )
 
 
-def screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
-    """A whole wall screen: the school's when ``code`` is "", else that department's.
+def screen(scope: service.Scope, title: str, query: dict[str, Any]) -> html.Div:
+    """A whole wall screen: the school's when the scope views no department, else
+    that department's.
 
-    Built once per (snapshot, screen, query) and cached: a wall reloads the same
+    Built once per (snapshot, scope, query) and cached: a wall reloads the same
     screen again and again (rotation, reconnects), and the layout only changes
-    when a new snapshot lands."""
+    when a new snapshot lands. The scope is part of the key, so one viewer's
+    screen is never served to another's."""
     key = tuple(sorted((str(k), str(v)) for k, v in query.items()))
-    return _screen(service.current_snapshot_id(), code, title, key)
+    return _screen(service.current_snapshot_id(), scope.key, title, key)
 
 
 @cache.memoize()
-def _screen(snapshot_id: int | None, code: str, title: str, query_key: tuple) -> html.Div:
-    return _build_screen(code, title, dict(query_key))
+def _screen(snapshot_id: int | None, scope_key: str, title: str, query_key: tuple) -> html.Div:
+    return _build_screen(service.Scope.from_key(scope_key), title, dict(query_key))
 
 
-def _build_screen(code: str, title: str, query: dict[str, Any]) -> html.Div:
+def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> html.Div:
+    code = scope.view or ""
     lang = "en" if query.get("lang") == "en" else "zh"
     qs = query_string(query)
     cfg = service.screen_settings()
-    head = service.wall_header() or {}
-    figs = render_figures(code, lang)
-    texts = render_texts(code, lang)
+    head = service.wall_header(scope) or {}
+    figs = render_figures(scope, lang)
+    texts = render_texts(scope, lang)
     panels = DEPARTMENT_PANELS if code else SCHOOL_PANELS
     notes = {"internship": texts["internship-note"], "fit": texts.get("fit-note")}
-    tiles = service.wall_tiles(scope_of(code))
+    tiles = service.wall_tiles(scope)
     return html.Div(
         html.Div(
             [

@@ -29,8 +29,10 @@ LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning"}
 
 
 def _scope() -> service.Scope:
-    """The viewer's scope; the whole school until access control plugs in here."""
-    return service.SCHOOL
+    """The request's scope, from the signed-in session (cockpit.auth)."""
+    from cockpit import auth
+
+    return auth.request_scope()
 
 
 def _href(lang: str, **params: str) -> str:

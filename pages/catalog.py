@@ -56,7 +56,9 @@ def _card(m: dict[str, Any], lang: str) -> html.Div:
 
 def layout(**query: str) -> html.Div:
     lang = lang_of(query)
-    entries = drilldown.catalog_entries()
+    from cockpit import auth
+
+    entries = drilldown.catalog_entries(auth.request_scope())
     families: dict[str, list[dict[str, Any]]] = {}
     for m in entries:
         families.setdefault(m["family"], []).append(m)

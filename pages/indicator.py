@@ -38,8 +38,10 @@ LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "des
 
 
 def _scope() -> service.Scope:
-    """The viewer's scope; the whole school until access control plugs in here."""
-    return service.SCHOOL
+    """The request's scope, from the signed-in session (cockpit.auth)."""
+    from cockpit import auth
+
+    return auth.request_scope()
 
 
 def _name(info: dict[str, Any], lang: str) -> str:
@@ -283,7 +285,7 @@ def pick(query: dict[str, str], state: dict[str, Any]) -> tuple[str | None, str]
 
 def layout(metric_id: str | None = None, **query: str) -> html.Div:
     lang = lang_of(query)
-    info = drilldown.metric_info(metric_id or "")
+    info = drilldown.metric_info(metric_id or "", _scope())
     if info is None:
         return _unknown(metric_id, lang)
     state = drilldown.indicator_state(info["id"], _scope())
@@ -398,7 +400,7 @@ def csv_bytes(metric_id: str, query: dict[str, str]) -> tuple[bytes, str] | None
     import io
 
     lang = lang_of(query)
-    info = drilldown.metric_info(metric_id)
+    info = drilldown.metric_info(metric_id, _scope())
     state = drilldown.indicator_state(metric_id, _scope()) if info else None
     if info is None or state is None:
         return None

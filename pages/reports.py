@@ -46,7 +46,9 @@ def _week_label(week: str, lang: str) -> str:
 def _report_name(kind: str, department: str | None, lang: str) -> str:
     if kind != "department" or not department:
         return t("reports_school", lang)
-    dept = service.department(department)
+    from cockpit import auth
+
+    dept = service.department(department, auth.request_scope())
     name = (dept["name_en"] if lang == "en" else dept["name_zh"]) if dept else department
     return t("reports_department", lang).format(name=name)
 
@@ -129,7 +131,9 @@ def _week_section(week: str, reports: list[dict[str, Any]], lang: str) -> html.S
 
 def layout(**query: str) -> html.Div:
     lang = lang_of(query)
-    grouped = group_reports(files.archive_entries())
+    from cockpit import auth
+
+    grouped = group_reports(files.archive_entries(auth.request_scope()))
     if grouped:
         body: Any = html.Div(
             [_week_section(week, reports, lang) for week, reports in grouped],

@@ -22,9 +22,10 @@ dash.register_page(__name__, path="/", name="校情大屏", title="领导驾驶�
 
 def layout(**query):
     lang = "en" if query.get("lang") == "en" else "zh"
-    if service.wall_header() is None:
+    scope = _wall.screen_scope(None)
+    if service.wall_header(scope) is None:
         return _wall.message(t("no_snapshot", lang), query, lang)
-    return _wall.screen("", t("school_title", lang), query)
+    return _wall.screen(scope, t("school_title", lang), query)
 
 
 @callback(
@@ -39,13 +40,18 @@ def layout(**query):
 )
 def redraw(_snapshot_id, scopes, search):
     """A new snapshot landed: new tiles, figures and texts, in place (no page reload)."""
-    if not scopes or service.wall_header() is None:
+    if not scopes:
         raise PreventUpdate
-    code = scopes[0] or ""
+    try:  # the store names the screen's department; the session decides if it may be seen
+        scope = _wall.screen_scope(scopes[0] or None)
+    except service.OutOfScope:
+        raise PreventUpdate from None
+    if service.wall_header(scope) is None:
+        raise PreventUpdate
     lang = "en" if "lang=en" in (search or "") else "zh"
-    tiles = {tl["metric"]: tl for tl in service.wall_tiles(_wall.scope_of(code))}
-    figs = _wall.render_figures(code, lang)
-    texts = _wall.render_texts(code, lang)
+    tiles = {tl["metric"]: tl for tl in service.wall_tiles(scope)}
+    figs = _wall.render_figures(scope, lang)
+    texts = _wall.render_texts(scope, lang)
     tile_ids = [o["id"]["metric"] for o in ctx.outputs_list[0]]
     return (
         [_wall.tile_children(tiles[m], lang) if m in tiles else no_update for m in tile_ids],

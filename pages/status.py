@@ -22,8 +22,11 @@ dash.register_page(__name__, path="/status", name="数据状态", title="领导�
 
 
 def _scope() -> service.Scope:
-    """The viewer's scope; the whole school until access control plugs in here."""
-    return service.SCHOOL
+    """The data status is read as the whole school (leaders and admins only: the
+    page rule in cockpit.auth lets nobody else open it)."""
+    from cockpit import auth
+
+    return auth.status_scope()
 
 
 def _head(keys: list[tuple[str, bool]], lang: str) -> html.Thead:

@@ -169,7 +169,7 @@ def _rank_rows(metric: str, grain: str, scope: service.Scope) -> list[dict[str, 
 
 def school_charts() -> list[Chart]:
     """The school screen's charts (pages/_wall.py SCHOOL_PANELS), print theme."""
-    scope = service.SCHOOL
+    scope = service.Scope.whole_school()
     target = service.metric_target("placement_rate")
     ranking = _rank_rows("placement_rate", "department", scope)
     dest = service.destinations("department", scope)
@@ -243,7 +243,7 @@ def department_charts(code: str, compact: bool = False, cache: dict | None = Non
             cache[code] = department_charts(code)
         full = cache[code]
         return [full[1], full[3]] if compact else full
-    scope = service.Scope.of([code])
+    scope = service.Scope.department_only(code)
     target = service.metric_target("placement_rate")
     majors = _rank_rows("placement_rate", "major", scope)
     n = max(len(majors), 1)
@@ -331,7 +331,7 @@ def unit_table(grain: str, scope: service.Scope) -> list[dict[str, Any]]:
 
 
 def section(code: str, name: str, compact: bool = False, cache: dict | None = None) -> Section:
-    scope = service.Scope.of([code]) if code else service.SCHOOL
+    scope = service.Scope.department_only(code) if code else service.Scope.whole_school()
     head = headline(scope)
     al = alerts(scope)
     grain = "major" if code else "department"
@@ -418,14 +418,17 @@ def build(
     """The report of the pinned snapshot for the school (department None) or one department.
     ``cache``: a dict shared by the reports of one batch (the departments' charts)."""
     ctx = current_app.extensions["cockpit"]
-    head = service.wall_header()
+    # The batch is a trusted server-side job: it reads the whole school, and each
+    # department's report narrows to that department (its recipients get only it).
+    school = service.Scope.whole_school()
+    head = service.wall_header(school)
     if head is None:
         raise LookupError("no snapshot")
     sid = head["snapshot_id"]
     snap = ctx.store.get(sid)
     tz = ctx.settings.refresh.tz
     finished = snap.finished_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if snap.finished_at else "—"
-    depts = service.academic_departments()
+    depts = service.academic_departments(school)
     if department:
         dep = next((d for d in depts if d["code"] == department), None)
         if dep is None:

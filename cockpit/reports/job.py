@@ -95,6 +95,11 @@ def file_name(department: str | None, week: str, fmt: str) -> str:
     }[fmt]
 
 
+def describe_archive_file(path: Path, root: Path) -> dict[str, Any] | None:
+    """A report file's kind, department, week and format from its name; None for any other file."""
+    return _describe(path, root)
+
+
 def _describe(path: Path, root: Path) -> dict[str, Any] | None:
     m = NAME_RE.match(path.name)
     if not m:
@@ -178,15 +183,27 @@ def _dash_context_ready() -> None:
         context_value.set({})
 
 
-def pinned_app(settings: Settings, snapshot_id: int | None):
+def report_identity():
+    """Who the Monday batch reads as: the whole school (each department's report then
+    narrows to that department, like its screen)."""
+    from cockpit.auth.identity import Identity
+
+    return Identity(name="weekly-report", roles=frozenset({"leader"}), kind="render", source="render")
+
+
+def pinned_app(settings: Settings, snapshot_id: int | None, identity=None):
     """The Dash app (no schedule) whose service layer reads ``snapshot_id`` as current
-    (None: the real current snapshot). The screens' poll is slowed down so that no
+    (None: the real current snapshot), as ``identity`` (default: the report batch's).
+    It accepts only the renderer's random token (cockpit.auth.web.render_cookies),
+    so the copy serves nobody else. The screens' poll is slowed down so that no
     stale-data banner or redraw happens while a screenshot is taken."""
     from cockpit.app import create_app
 
     _dash_context_ready()
     quiet = dataclasses.replace(settings, screen=dataclasses.replace(settings.screen, poll_seconds=86_400))
-    app = create_app(quiet, schedule=False)
+    # The private copy listens on loopback whatever the deployment's address.
+    quiet = dataclasses.replace(quiet, server=dataclasses.replace(quiet.server, host="127.0.0.1"))
+    app = create_app(quiet, schedule=False, render=identity or report_identity())
     if snapshot_id is not None:
         ctx = app.server.extensions["cockpit"]
         ctx.store = PinnedStore(ctx.store, snapshot_id)
@@ -194,16 +211,22 @@ def pinned_app(settings: Settings, snapshot_id: int | None):
 
 
 @contextlib.contextmanager
-def serve(app) -> Iterator[str]:
-    """Serve a Dash app's Flask server on a free loopback port in a thread; yields its URL."""
+def serve(app, renderer=None) -> Iterator[str]:
+    """Serve a Dash app's Flask server on a free loopback port in a thread; yields its URL.
+    With ``renderer``, its browser gets the private app's cookies first."""
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log lines on stderr
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        if renderer is not None:
+            from cockpit.auth.web import render_cookies
+
+            renderer.set_cookies(url, render_cookies(app.server))
+        yield url
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -371,6 +394,9 @@ def _warm_screens(app, codes: list[str | None]) -> threading.Thread:
                 return
             try:
                 with app.server.test_request_context(path + "?kiosk=1"):
+                    from flask import g
+
+                    g.identity = app.server.extensions["cockpit"].render[1]
                     page["layout"](**({"code": code} if code else {}), kiosk="1")
             except Exception:  # only a head start: the screenshot builds it anyway
                 log.debug("warming %s failed", path, exc_info=True)
@@ -470,7 +496,7 @@ def generate(
     try:
         with Renderer(r.chromium, r.chromedriver) as renderer:
             if "png" in fmts:
-                with serve(app) as url:
+                with serve(app, renderer) as url:
                     _warm_screens(
                         app, [rep.department["code"] if rep.department else None for rep in reports]
                     )
@@ -549,11 +575,14 @@ def export_view(
     fmt: str,
     *,
     base_url: str | None = None,
+    identity=None,
 ) -> Path:
     """The current snapshot's view of the school (department None) or a department as a file
     in config reports.export_dir: "png" = the screen at its canvas size, "pdf" = that view's
     A4 report. ``base_url``: screenshot that running server instead of serving a private
-    copy of the app. Raises ReportError (one line)."""
+    copy of the app. ``identity``: whose grant the view is rendered with (the web
+    export passes the requester's; the caller has checked the view is in scope).
+    Raises ReportError (one line)."""
     if fmt not in ("png", "pdf"):
         raise ReportError(f"export format must be png or pdf, got {fmt!r}")
     r = _reports(settings)
@@ -575,7 +604,7 @@ def export_view(
     from cockpit.reports import data
     from cockpit.reports.render import Renderer, RenderError
 
-    app = pinned_app(settings, None)
+    app = pinned_app(settings, None, identity)
     try:
         with Renderer(r.chromium, r.chromedriver) as renderer:
             if fmt == "pdf":
@@ -593,7 +622,7 @@ def export_view(
                     base_url.rstrip("/") + page, settings.screen.width, settings.screen.height, path
                 )
             else:
-                with serve(app) as url:
+                with serve(app, renderer) as url:
                     renderer.screenshot_screen(
                         url + page, settings.screen.width, settings.screen.height, path
                     )

@@ -1,8 +1,10 @@
 """E-mail delivery of the weekly reports through SMTP (config reports.smtp).
 
-One message per batch to ``reports.smtp.to`` from ``reports.smtp.from``: the
-school's PDF and summary card attached (a department-only batch: that
-department's). STARTTLS when ``starttls`` is true, login when ``user`` is set
+One message for the school's report (PDF and summary card) to
+``reports.smtp.to``, and one per department to that department's own addresses
+(``reports.smtp.departments``): a department's report never reaches another
+department's or the school list's inbox unless config puts the address there.
+STARTTLS when ``starttls`` is true, login when ``user`` is set
 (password only from the environment, COCKPIT_SMTP_PASSWORD).
 """
 
@@ -24,29 +26,41 @@ class MailError(Exception):
     """Delivery failed, one line."""
 
 
-def pick(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The files to send: the school's PDF and card, else the first department's."""
-    for kind in ("school", "department"):
-        chosen = [f for f in files if f["kind"] == kind and f["format"] in ("pdf", "card")]
-        if chosen:
-            if kind == "department":
-                first = chosen[0]["department"]
-                chosen = [f for f in chosen if f["department"] == first]
-            return chosen
-    return []
-
-
-def build_message(settings: Settings, files: list[dict[str, Any]], school: str = "") -> EmailMessage:
+def deliveries(settings: Settings, files: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[dict]]]:
+    """(recipients, files) per message: the school's PDF and card to ``smtp.to``; each
+    department's PDF and card only to that department's addresses
+    (``smtp.departments``) — never a department's report to anyone else, and none
+    at all for a department without addresses."""
     smtp = settings.reports.smtp
-    chosen = pick(files)
+    out: list[tuple[tuple[str, ...], list[dict]]] = []
+    school = [f for f in files if f["kind"] == "school" and f["format"] in ("pdf", "card")]
+    if school and smtp.to:
+        out.append((tuple(smtp.to), school))
+    depts: dict[str, list[dict]] = {}
+    for f in files:
+        if f["kind"] == "department" and f["format"] in ("pdf", "card") and f.get("department"):
+            depts.setdefault(f["department"], []).append(f)
+    for code, chosen in depts.items():
+        to = smtp.departments.get(code)
+        if to:
+            out.append((tuple(to), chosen))
+    return out
+
+
+def build_message(
+    settings: Settings, chosen: list[dict[str, Any]], to: tuple[str, ...], school: str = ""
+) -> EmailMessage:
+    smtp = settings.reports.smtp
     if not chosen:
         raise MailError("no report file to send")
     week = chosen[0]["week"]
     who = school or "全校"
+    if chosen[0]["kind"] == "department":
+        who = f"{who} {chosen[0]['department']}"
     msg = EmailMessage()
     msg["Subject"] = f"{who} 周报 {week}"
     msg["From"] = smtp.sender
-    msg["To"] = ", ".join(smtp.to)
+    msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
     lines = [f"{who} {week} 周报见附件：", ""]
@@ -66,11 +80,15 @@ def build_message(settings: Settings, files: list[dict[str, Any]], school: str =
 
 
 def send_reports(settings: Settings, files: list[dict[str, Any]]) -> int:
-    """E-mail the batch's school report (PDF + card); returns the number of attachments.
-    Raises MailError (one line) when SMTP is not configured or the server refuses."""
+    """E-mail the batch: the school's report to ``smtp.to``, each department's to its own
+    addresses. Returns the number of attachments sent. Raises MailError (one line)
+    when SMTP is not configured or the server refuses."""
     smtp = settings.reports.smtp
-    if not smtp.enabled:
+    if not smtp.host:
         raise MailError("e-mail is not configured (reports.smtp.host and reports.smtp.to)")
+    plan = deliveries(settings, files)
+    if not plan:
+        raise MailError("no recipients for these reports (reports.smtp.to / reports.smtp.departments)")
     school = ""
     try:
         from cockpit.store import Store
@@ -81,7 +99,8 @@ def send_reports(settings: Settings, files: list[dict[str, Any]]) -> int:
         school = (snap.school or {}).get("name_zh", "") if snap else ""
     except Exception:
         store = None
-    msg = build_message(settings, files, school)
+    messages = [(to, chosen, build_message(settings, chosen, to, school)) for to, chosen in plan]
+    sent = 0
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds) as server:
             server.ehlo()
@@ -90,11 +109,14 @@ def send_reports(settings: Settings, files: list[dict[str, Any]]) -> int:
                 server.ehlo()
             if smtp.user:
                 server.login(smtp.user, smtp.password)
-            server.send_message(msg)
+            for to, chosen, msg in messages:
+                server.send_message(msg)
+                sent += len(chosen)
+                if store is not None:
+                    store.mark_reports_emailed([f["id"] for f in chosen if f.get("id")], ", ".join(to))
     except (OSError, smtplib.SMTPException) as e:
         raise MailError(f"SMTP {smtp.host}:{smtp.port}: {' '.join(str(e).split())[:200]}") from None
-    sent = pick(files)
-    if store is not None:
-        store.mark_reports_emailed([f["id"] for f in sent if f.get("id")], ", ".join(smtp.to))
-        store.dispose()
-    return len(sent)
+    finally:
+        if store is not None:
+            store.dispose()
+    return sent

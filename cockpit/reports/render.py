@@ -139,6 +139,12 @@ class Renderer:
             self._driver.set_script_timeout(self.timeout)
         return self._driver
 
+    def set_cookies(self, url: str, cookies: dict[str, str]) -> None:
+        """Cookies for ``url``'s site, set before any page of it loads (CDP): a private
+        app's render token, which is the only credential it accepts."""
+        for name, value in cookies.items():
+            self.driver.execute_cdp_cmd("Network.setCookie", {"name": name, "value": value, "url": url})
+
     def close(self) -> None:
         if self._driver is not None:
             try:

@@ -7,7 +7,10 @@ from datetime import date
 
 import pytest
 
+from cockpit.scope import Scope
 from metrics.results import QualityCount, RefreshResult, Value
+
+SCHOOL = Scope.whole_school()
 
 LABELS = {
     "department": {
@@ -88,28 +91,28 @@ def app(tmp_path):
 def test_metric_info_has_configured_thresholds(app):
     from cockpit import drilldown
 
-    info = drilldown.metric_info("placement_rate")
+    info = drilldown.metric_info("placement_rate", SCHOOL)
     assert (info["target"], info["warning"], info["critical"]) == (0.95, 0.90, 0.85)
     assert info["name_zh"] == "毕业去向落实率" and info["unit"] == "ratio"
-    assert drilldown.metric_info("no_such_metric") is None
+    assert drilldown.metric_info("no_such_metric", SCHOOL) is None
     from metrics.catalog import load_catalog
 
-    assert [m["id"] for m in drilldown.catalog_entries()] == list(load_catalog().metrics)
+    assert [m["id"] for m in drilldown.catalog_entries(SCHOOL)] == list(load_catalog().metrics)
 
 
 def test_breakdown_values_and_levels(app):
     from cockpit import drilldown
 
-    state = drilldown.indicator_state("placement_rate")
+    state = drilldown.indicator_state("placement_rate", SCHOOL)
     assert state["periods"] == ["cohort:2026"] and state["default_period"] == "cohort:2026"
     assert state["grains"] == ["department", "major"]
-    b = drilldown.breakdown("placement_rate", "cohort:2026", "department")
+    b = drilldown.breakdown("placement_rate", "cohort:2026", "department", SCHOOL)
     assert b["total"]["value"] == pytest.approx(164 / 200)
     assert b["total"]["level"] == "critical"  # 0.82 < 0.85
     rows = {r["key"]: r for r in b["rows"]}
     assert rows["D1"]["value"] == pytest.approx(0.84) and rows["D1"]["level"] == "critical"
     assert rows["D1"]["name"] == "机电学院" and rows["D2"]["numerator"] == 80
-    majors = drilldown.breakdown("placement_rate", "cohort:2026", "major", lang="en")
+    majors = drilldown.breakdown("placement_rate", "cohort:2026", "major", SCHOOL, lang="en")
     assert {r["key"]: r["parent"] for r in majors["rows"]} == {"M1": "Mechatronics", "M2": "Finance"}
 
 
@@ -117,7 +120,7 @@ def test_restricted_scope_sees_its_departments_only(app):
     from cockpit import drilldown
     from cockpit.service import Scope
 
-    scope = Scope.of(["D2"])
+    scope = Scope.department_only("D2")
     b = drilldown.breakdown("placement_rate", "cohort:2026", "major", scope)
     assert [r["key"] for r in b["rows"]] == ["M2"]
     assert drilldown.breakdown("placement_rate", "cohort:2026", "department", scope)["total"]["value"] == 0.8
@@ -128,7 +131,7 @@ def test_restricted_scope_sees_its_departments_only(app):
 def test_history_over_snapshots(app):
     from cockpit import drilldown
 
-    h = drilldown.history("placement_rate", "cohort:2026", "department")
+    h = drilldown.history("placement_rate", "cohort:2026", "department", SCHOOL)
     assert h["as_of"] == ["2026-11-15", "2026-11-21"]
     total, d1, d2 = h["series"]
     assert total["values"] == pytest.approx([150 / 200, 164 / 200])
@@ -139,18 +142,18 @@ def test_history_over_snapshots(app):
 def test_approvals_process_steps_pending(app):
     from cockpit import drilldown
 
-    data = drilldown.approvals_processes()
+    data = drilldown.approvals_processes(SCHOOL)
     assert data["month"] == "month:2026-11"
     (p1,) = data["processes"]
     assert p1["approval_volume"] == 40 and p1["approval_latency_p50"] == 3.5
     assert p1["approval_latency_p50__level"] == "warning"  # above 3
     assert p1["approval_overdue_rate__level"] == "critical"  # above 0.20
     assert p1["approval_backlog"] == 7 and p1["sla"] == 5.0
-    steps = drilldown.process_steps("P1")
+    steps = drilldown.process_steps("P1", SCHOOL)
     (step,) = steps["steps"]
     assert (step["value"], step["n"], step["level"]) == (2.5, 12, "warning")
     assert step["series"] == {"month:2026-10": 1.5, "month:2026-11": 2.5}
-    pending = drilldown.oldest_pending(process="P1")
+    pending = drilldown.oldest_pending(SCHOOL, process="P1")
     assert [p["instance_id"] for p in pending] == ["A2", "A1"]
     assert pending[0]["department_name"] == "财经学院" and pending[0]["age_workdays"] == 9.5
 
@@ -158,7 +161,7 @@ def test_approvals_process_steps_pending(app):
 def test_data_status(app):
     from cockpit import drilldown
 
-    s = drilldown.data_status()
+    s = drilldown.data_status(SCHOOL)
     assert s["last_failed"]["error"] == "source unreachable"
     assert [x["status"] for x in s["snapshots"]] == ["failed", "ok", "ok"]
     assert s["current"]["as_of"] == "2026-11-21"

@@ -22,8 +22,8 @@ def archive(tmp_path) -> Path:
     week.mkdir(parents=True)
     (week / "school_2026-W47.pdf").write_bytes(PDF)
     (week / "school_2026-W47.png").write_bytes(PNG)
-    (week / "D01_2026-W47.pdf").write_bytes(PDF)
-    (week / "机电工程学院_2026-W47.pdf").write_bytes(PDF)
+    (week / "dept-D01_2026-W47.pdf").write_bytes(PDF)
+    (week / "机电工程学院_2026-W47.pdf").write_bytes(PDF)  # not a report's name: never served
     (tmp_path / "secret.txt").write_text("outside the archive", encoding="utf-8")
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -31,7 +31,7 @@ def archive(tmp_path) -> Path:
     # Symlinks: one pointing out to a file, one to a folder, one staying inside.
     (week / "escape.pdf").symlink_to(tmp_path / "secret.txt")
     (root / "elsewhere").symlink_to(outside, target_is_directory=True)
-    (week / "inside.pdf").symlink_to(week / "school_2026-W47.pdf")
+    (week / "school_2026-W47_card.png").symlink_to(week / "school_2026-W47.png")
     return root
 
 
@@ -79,16 +79,22 @@ def test_serves_a_png_with_its_type(client):
     assert r.mimetype == "image/png"
 
 
-def test_chinese_file_name(client):
+def test_a_file_that_is_not_a_report_is_not_served(client):
+    # Only the archive's own report names are served: anything else is unreadable
+    # for the scope check, so it is a 404 like a missing file.
     r = client.get("/reports/files/" + quote("2026-W47/机电工程学院_2026-W47.pdf"))
+    assert r.status_code == 404
+
+
+def test_department_report_is_served_with_its_name(client):
+    r = client.get("/reports/files/2026-W47/dept-D01_2026-W47.pdf")
     assert r.status_code == 200 and r.data == PDF
-    cd = r.headers["Content-Disposition"]
-    assert "filename*=UTF-8''" + quote("机电工程学院_2026-W47.pdf") in cd
+    assert "dept-D01_2026-W47.pdf" in r.headers["Content-Disposition"]
 
 
 def test_symlink_staying_inside_is_served(client):
-    r = client.get("/reports/files/2026-W47/inside.pdf")
-    assert r.status_code == 200 and r.data == PDF
+    r = client.get("/reports/files/2026-W47/school_2026-W47_card.png")
+    assert r.status_code == 200 and r.data == PNG
 
 
 @pytest.mark.parametrize(
@@ -142,7 +148,7 @@ def exports(monkeypatch, tmp_path):
 
     calls = []
 
-    def fake_export(settings, department, fmt):
+    def fake_export(settings, department, fmt, **_kw):
         calls.append((department, fmt))
         path = tmp_path / f"export.{fmt}"
         path.write_bytes(PNG if fmt == "png" else PDF)
@@ -151,7 +157,7 @@ def exports(monkeypatch, tmp_path):
     depts = {"D01": {"code": "D01", "name_zh": "机电工程学院", "name_en": "Mechatronics"}}
     monkeypatch.setattr(job, "export_view", fake_export)
     monkeypatch.setattr(service, "wall_header", lambda scope=None: {"as_of": "2026-11-21", "school": "x"})
-    monkeypatch.setattr(service, "department", lambda code: depts.get(code))
+    monkeypatch.setattr(service, "department", lambda code, scope: depts.get(code))
     return calls
 
 
@@ -201,7 +207,7 @@ def test_export_without_snapshot_is_404(client, monkeypatch, tmp_path):
 def test_export_failure_is_one_line(client, exports, monkeypatch):
     from cockpit.reports import job
 
-    def broken(settings, department, fmt):
+    def broken(settings, department, fmt, **_kw):
         raise RuntimeError("chromium crashed\nwith a long traceback")
 
     monkeypatch.setattr(job, "export_view", broken)

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 import cockpit.refresh as refresh
 from cockpit.config import load_settings
 from cockpit.refresh import RefreshError, backfill, run_refresh, week_ends
+from cockpit.scope import Scope
 from cockpit.store import Store
 from metrics.contract import METADATA
 from metrics.results import RefreshResult, Value
@@ -242,7 +243,7 @@ def test_freshness_is_stale_when_the_last_refresh_failed_or_is_old(settings, mon
     sid = run_refresh(settings, date(2026, 3, 8))
     app = create_app(settings, schedule=False)
     with app.server.app_context():
-        assert service.freshness()["stale"] is False  # just refreshed
+        assert service.freshness(Scope.whole_school())["stale"] is False  # just refreshed
     store = Store(settings.store_url)
     with store.engine.begin() as conn:  # last success 3 hours ago: two half-hourly runs missed
         conn.execute(
@@ -254,7 +255,7 @@ def test_freshness_is_stale_when_the_last_refresh_failed_or_is_old(settings, mon
     with pytest.raises(RefreshError):
         run_refresh(settings, date(2026, 3, 8))
     with app.server.app_context():
-        f = service.freshness()
+        f = service.freshness(Scope.whole_school())
     assert f["stale"] is True
     assert f["snapshot_id"] == sid
     assert f["last_attempt"]["status"] == "failed"
@@ -267,7 +268,8 @@ def test_school_screen_without_any_snapshot_says_so(tmp_path):
     app = create_app(make_settings(tmp_path), schedule=False)
     from pages import school
 
-    with app.server.test_request_context("/"):
+    with app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert app.server.preprocess_request() is None  # signed in (the demo's loopback rule)
         page = json.dumps(
             school.layout().to_plotly_json(), ensure_ascii=False, default=lambda o: o.to_plotly_json()
         )

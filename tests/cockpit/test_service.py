@@ -10,8 +10,10 @@ from datetime import date
 
 import pytest
 
-from cockpit.service import SCHOOL, Scope
+from cockpit.service import Scope
 from metrics.results import Alert, RefreshResult, Value
+
+SCHOOL = Scope.whole_school()
 
 LABELS = {
     "department": {
@@ -142,7 +144,7 @@ def test_missing_values_stay_missing(service):
 
 
 def test_department_scope_reads_department_values(service):
-    tiles = service.wall_tiles(Scope.of(["D1"]))
+    tiles = service.wall_tiles(Scope.department_only("D1"))
     assert _tile(tiles, "placement_rate")["value"] == pytest.approx(0.95)
     assert "structure_fit_index" not in {t["metric"] for t in tiles}  # school only: no tile
 
@@ -151,21 +153,21 @@ def test_ranking_academic_departments_best_first(service):
     rows = service.ranking("placement_rate", "department", SCHOOL)
     assert [r["code"] for r in rows] == ["D1", "D2"]
     assert rows[1]["level"] == "critical"
-    majors = service.ranking("placement_rate", "major", Scope.of(["D1"]))
+    majors = service.ranking("placement_rate", "major", Scope.department_only("D1"))
     assert [(r["code"], r["value"]) for r in majors] == [("M2", 1.0), ("M1", 0.90)]
 
 
 def test_departments_and_rotation(service):
-    assert [d["code"] for d in service.academic_departments()] == ["D1", "D2"]
-    assert service.department("A9") is None
-    assert service.rotation_paths() == ["/", "/department/D1", "/department/D2"]
+    assert [d["code"] for d in service.academic_departments(SCHOOL)] == ["D1", "D2"]
+    assert service.department("A9", SCHOOL) is None
+    assert service.rotation_paths(SCHOOL) == ["/", "/department/D1", "/department/D2"]
 
 
 def test_progress_by_scope(service):
     school = service.placement_progress(SCHOOL)
     assert school["current"] == [0.8, 0.88] and school["previous_cohort"] == 2025
-    assert service.placement_progress(Scope.of(["D1"]))["current"] == [0.9, 0.95]
-    assert service.placement_progress(Scope.of(["D2"])) is None
+    assert service.placement_progress(Scope.department_only("D1"))["current"] == [0.9, 0.95]
+    assert service.placement_progress(Scope.department_only("D2")) is None
 
 
 def test_industry_fit_and_deviation(service):
@@ -176,7 +178,7 @@ def test_industry_fit_and_deviation(service):
         ("C", 0.5, 0.3, 0.2),
     ]
     assert fit["sections"][1]["name_zh"] == "制造业"
-    assert service.industry_fit(Scope.of(["D1"])) is None
+    assert service.industry_fit(Scope.department_only("D1")) is None
 
 
 def test_internship_panel_marks_compliance_gaps(service):
@@ -195,18 +197,18 @@ def test_approvals(service):
     assert [(r["process"], r["value"]) for r in backlog] == [("P1", 20), ("P2", 10)]
     steps = service.slowest_steps(SCHOOL, top=1)
     assert [(s["process"], s["step"], s["value"]) for s in steps] == [("P1", "校长审批", 2.5)]
-    assert service.backlog_by_process(Scope.of(["D1"])) == []
+    assert service.backlog_by_process(Scope.department_only("D1")) == []
 
 
 def test_alerts_named_and_scoped(service):
     alerts = service.wall_alerts(SCHOOL)
     assert [a["metric"] for a in alerts] == ["internship_insured_rate", "placement_rate"]
     assert alerts[1]["where_zh"] == "商学院"
-    assert [a["metric"] for a in service.wall_alerts(Scope.of(["D2"]))] == ["placement_rate"]
-    assert service.wall_alerts(Scope.of(["D1"])) == []
+    assert [a["metric"] for a in service.wall_alerts(Scope.department_only("D2"))] == ["placement_rate"]
+    assert service.wall_alerts(Scope.department_only("D1")) == []
 
 
 def test_header_and_screen_settings(service):
-    head = service.wall_header()
+    head = service.wall_header(SCHOOL)
     assert head["school"] == "测试职业技术学院" and head["as_of"] == "2026-11-21"
     assert service.screen_settings()["width"] == 1920
