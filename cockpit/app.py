@@ -61,6 +61,7 @@ NAV_LINKS = (
     ("nav_status", "/status"),
     ("nav_approvals", "/approvals"),
     ("nav_reports", "/reports"),
+    ("nav_admin", "/admin"),
 )
 
 

@@ -272,12 +272,16 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
     from waitress import serve
 
     from cockpit.app import create_app
 
     host = args.host or settings.server.host
     port = args.port or settings.server.port
+    # The address served decides whether auth.mode none may run (loopback only).
+    settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, host=host))
     app = create_app(settings)
     _exit_on_sigterm()
     sched = "in this process" if app.server.extensions["cockpit"].scheduler else "elsewhere or off"
@@ -370,6 +374,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 }
 
 
+def _command(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    from cockpit import cli_accounts
+
+    return COMMANDS.get(name) or cli_accounts.COMMANDS[name]
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m cockpit", description="领导驾驶舱 — leadership cockpit")
     sub = p.add_subparsers(dest="command", required=True, metavar="command", parser_class=_Parser)
@@ -418,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", type=_formats, help="pdf,png (default: config reports.formats)")
     s.add_argument("--out", help="write into this folder (default: the archive, config reports.archive)")
     s.add_argument("--mail", action="store_true", help="e-mail the files (config reports.smtp)")
+
+    from cockpit import cli_accounts
+
+    cli_accounts.add_parsers(sub, _date, _positive)
     return p
 
 
@@ -436,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("COCKPIT_DEBUG", "") not in ("", "0")
     try:
         settings = load_settings()
-        return COMMANDS[args.command](args, settings)
+        return _command(args.command)(args, settings)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

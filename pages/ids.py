@@ -76,3 +76,26 @@ STATUS_FAILED = "status-failed"  # the note when the last refresh failed
 REPORTS_ARCHIVE = "reports-archive"  # the archive, one section per ISO week
 REPORTS_EMPTY = "reports-empty"  # the message when the archive is empty
 EXPORT_BUTTONS = "export-buttons"  # the PNG/PDF export links of a screen (not in kiosk view)
+
+
+# -- ADMIN: users, walls, audit (pages/admin.py) --------------------------------
+ADMIN_USERS = "admin-users"  # the users table
+ADMIN_USER_FORM = "admin-user-form"
+ADMIN_USER_NAME = "admin-user-name"
+ADMIN_USER_ROLE = "admin-user-role"  # dcc.Checklist of roles
+ADMIN_USER_DEPTS = "admin-user-departments"  # dcc.Input: comma-separated codes
+ADMIN_USER_FAMILIES = "admin-user-families"  # dcc.Checklist of families
+ADMIN_USER_PASSWORD = "admin-user-password"
+ADMIN_USER_SAVE = "admin-user-save"
+ADMIN_USER_REMOVE = "admin-user-remove"
+ADMIN_USER_RESULT = "admin-user-result"
+ADMIN_WALLS = "admin-walls"
+ADMIN_WALL_NAME = "admin-wall-name"
+ADMIN_WALL_PATHS = "admin-wall-paths"  # dcc.Input: paths separated by spaces
+ADMIN_WALL_ROTATE = "admin-wall-rotate"
+ADMIN_WALL_ADD = "admin-wall-add"
+ADMIN_WALL_REVOKE = "admin-wall-revoke"
+ADMIN_WALL_RESULT = "admin-wall-result"
+ADMIN_AUDIT = "admin-audit"
+ADMIN_AUDIT_CSV_BUTTON = "admin-audit-csv-button"
+ADMIN_AUDIT_CSV = "admin-audit-csv"  # dcc.Download
