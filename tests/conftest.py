@@ -141,3 +141,11 @@ def compute_on(backend_url) -> Callable[..., dict]:
             engine.dispose()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The demo school's store (tests/support/demo.py), built once per session."""
+    from tests.support.demo import build_demo_store
+
+    return build_demo_store(tmp_path_factory.mktemp("demo-store"))

@@ -65,8 +65,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,69 +78,12 @@ CHROMIUM = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("COCKPIT_CHROMEDRIVER", "/usr/bin/chromedriver")
 WINDOW = (1920, 1080)
 
-TODAY = date(2026, 11, 21)
-WEEK_ENDS = 6
-LAST_SEASON = date(2025, 11, 22)
+# The demo store is shared with the other suites: tests/support/demo.py, fixture
+# ``demo_store`` in tests/conftest.py.
+from tests.support.demo import DemoStore, build_demo_store, demo_as_of_dates  # noqa: E402,F401
 
 # True when the page is drawn (cockpit/readiness.py; pages may have no figure).
 READY_JS = ready_js(require_figures=False)
-
-
-# -- data ------------------------------------------------------------------------
-
-
-@dataclass
-class DemoStore:
-    dir: Path
-    source_url: str
-    store_url: str
-    settings: Any  # cockpit.config.Settings
-    store: Any  # cockpit.store.Store
-    snapshot_id: int
-    today: date = TODAY
-    as_of_dates: list[date] = field(default_factory=list)
-
-
-def demo_as_of_dates(today: date = TODAY, weeks: int = WEEK_ENDS) -> list[date]:
-    """Last season's same day, ``weeks`` week ends (Sundays) before ``today``, then ``today``."""
-    last_sunday = today - timedelta(days=(today.weekday() + 1) % 7 or 7)
-    ends = [last_sunday - timedelta(weeks=k) for k in reversed(range(weeks))]
-    return [LAST_SEASON, *ends, today]
-
-
-def build_demo_store(directory: Path, scale: float = 0.1) -> DemoStore:
-    """Generate the demo source and compute its snapshots into ``directory``."""
-    from cockpit.config import load_settings
-    from cockpit.demo import generate
-    from cockpit.refresh import run_refresh
-    from cockpit.store import Store
-
-    source_url = f"sqlite:///{directory / 'source.sqlite'}"
-    store_url = f"sqlite:///{directory / 'store.sqlite'}"
-    generate(source_url, scale=scale, seed=2026, today=TODAY)
-    # A hermetic environment: no COCKPIT_CONFIG / COCKPIT_REDIS_URL of the caller.
-    settings = load_settings(env={"COCKPIT_SOURCE_URL": source_url, "COCKPIT_STORE_URL": store_url})
-    store = Store(settings.store_url)
-    dates = demo_as_of_dates()
-    for d in dates:  # the current one last
-        run_refresh(settings, d, trigger="backfill" if d != TODAY else "cli", store=store)
-    sid = store.current_id()
-    snap = store.get(sid)
-    assert snap is not None and snap.as_of == TODAY, f"current snapshot is {snap}"
-    return DemoStore(
-        dir=directory,
-        source_url=source_url,
-        store_url=store_url,
-        settings=settings,
-        store=store,
-        snapshot_id=sid,
-        as_of_dates=dates,
-    )
-
-
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory) -> DemoStore:
-    return build_demo_store(tmp_path_factory.mktemp("demo-store"))
 
 
 @pytest.fixture(scope="session")
