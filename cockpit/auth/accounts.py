@@ -514,10 +514,11 @@ def _check_name(name: str, what: str) -> str:
 
 def _check_wall_path(path: str) -> str:
     path = (path or "").strip()
-    if path == "/" or (path.startswith("/department/") and len(path) > len("/department/")):
-        rest = path.removeprefix("/department/")
-        if "/" not in rest and "?" not in path and "#" not in path:
-            return path
+    if path == "/":
+        return path
+    code = path.removeprefix("/department/")
+    if path.startswith("/department/") and code and not any(c in code for c in "/?#\\ "):
+        return path
     raise AccountError(f"wall path {path!r}: / (the school screen) or /department/CODE")
 
 
