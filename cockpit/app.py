@@ -245,7 +245,11 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
         from cockpit import auth, service
         from cockpit.i18n import t
 
-        fresh = service.freshness(auth.request_scope())
+        # Only the snapshot id and the banner, nothing of a department: every
+        # signed-in identity polls it (an admin's /admin page too).
+        ident = auth.current_identity()
+        scope = ident.scope() if ident is not None else None
+        fresh = service.freshness(scope or service.Scope.whole_school())
         lang = "en" if request.args.get("lang") == "en" else "zh"
         last = fresh.get("last_attempt") or {}
         banner = []

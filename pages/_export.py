@@ -19,11 +19,12 @@ from pages import ids
 
 
 def export_buttons(
-    query: dict[str, Any], department: str | None = None, *, desk: bool = False
+    query: dict[str, Any], department: str | None = None, *, desk: bool = False, pdf: bool = True
 ) -> html.Div | None:
     """The PNG/PDF links for the school screen (``department`` None or "") or one
     department's; None in the kiosk view. ``desk``: the light desk style and
-    labels naming the school screen."""
+    labels naming the school screen. ``pdf`` False: the viewer may not read the
+    report of this view (a dean on the school screen), so no PDF link."""
     if str(query.get("kiosk") or "") == "1":
         return None
     lang = "en" if query.get("lang") == "en" else "zh"
@@ -38,6 +39,7 @@ def export_buttons(
             **{"data-format": fmt},
         )
         for fmt in EXPORT_FORMATS
+        if pdf or fmt != "pdf"
     ]
     return html.Div(
         links,

@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from cockpit import figures, service
 from cockpit.extensions import cache
+from cockpit.files import report_allowed
 from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, t
 from pages import ids
 from pages._export import export_buttons
@@ -281,7 +282,11 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                         html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof"),
                         html.Div(
                             [
-                                export_buttons(query, code),
+                                export_buttons(
+                                    query,
+                                    code,
+                                    pdf=report_allowed(scope, "department" if code else "school", code),
+                                ),
                                 html.Div(
                                     id=ids.CLOCK,
                                     className="wall-clock",
