@@ -150,6 +150,13 @@ def _logout_get() -> Response:
 def _logout_post() -> Response:
     ident = web.current_identity()
     mode = _settings().auth.mode
+    # The page rule lets /logout through for identities without a grant (so that
+    # they can sign out); the form's CSRF token is checked here instead.
+    expected = web.csrf_token()
+    sent = request.form.get("csrf") or request.headers.get(web.CSRF_HEADER) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        web.audit("csrf", target="/logout", outcome="refused")
+        return Response("CSRF token missing or wrong\n", status=403, mimetype="text/plain")
     if ident is not None:
         web.audit("logout")
     if mode == "cas":
