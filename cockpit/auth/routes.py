@@ -122,12 +122,28 @@ def sso_identity(name: str, source: str, attributes: dict[str, Any]) -> tuple[Id
     ident = accounts.user_identity(name, source)
     if ident is not None:
         return ident, None
-    mapped, why = identity_from_attributes(name, source, attributes, _settings().auth.mapping)
+    if _disabled_in_store(accounts, name):
+        # Disabled by an admin: the IdP's attributes must not let them back in.
+        mapped, why = None, "disabled in the store"
+    else:
+        mapped, why = identity_from_attributes(name, source, attributes, _settings().auth.mapping)
     if mapped is None:
         g.identity = Identity(name=name, roles=frozenset(), source=source)
         web.audit("login", target=source, outcome="refused", detail=f"no grant: {why}")
         mapped = Identity(name=name, roles=frozenset(), source=source, display=name)
     return mapped, mapped.as_mapped()
+
+
+def _disabled_in_store(accounts: Any, name: str) -> bool:
+    """True when the store knows ``name`` as a disabled user (``user_identity`` is None
+    for both unknown and disabled users)."""
+    from sqlalchemy import select
+
+    from cockpit.auth.accounts import app_user
+
+    with accounts.engine.connect() as conn:
+        row = conn.execute(select(app_user.c.disabled).where(app_user.c.name == name)).first()
+    return row is not None and bool(row.disabled)
 
 
 # -- sign-out --------------------------------------------------------------------------
@@ -150,6 +166,13 @@ def _logout_get() -> Response:
 def _logout_post() -> Response:
     ident = web.current_identity()
     mode = _settings().auth.mode
+    # The page rule lets /logout through for identities without a grant (so that
+    # they can sign out); the form's CSRF token is checked here instead.
+    expected = web.csrf_token()
+    sent = request.form.get("csrf") or request.headers.get(web.CSRF_HEADER) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        web.audit("csrf", target="/logout", outcome="refused")
+        return Response("CSRF token missing or wrong\n", status=403, mimetype="text/plain")
     if ident is not None:
         web.audit("logout")
     if mode == "cas":
