@@ -271,6 +271,13 @@ class Accounts:
             return None
         return _identity_of_user(row, source)
 
+    def is_disabled(self, name: str) -> bool:
+        """True when the store knows ``name`` as a disabled user: SSO attributes must not
+        let such a user back in (user_identity is None for unknown and disabled alike)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(app_user.c.disabled).where(app_user.c.name == name)).first()
+        return row is not None and bool(row.disabled)
+
     def verify_password(self, name: str, password: str) -> Identity | None:
         """The user's identity when the password is right; None otherwise. An unknown
         name costs a hash too, so the answer time does not tell which names exist."""

@@ -111,7 +111,11 @@ def sign_in(ident: Identity, source: str, next_url: str, **session_kw: Any) -> R
     web.start_session(resp, ident, source, **session_kw)
     resp.delete_cookie(web.LOGIN_COOKIE)
     g.identity = ident
-    web.audit("login", target=source)
+    why = g.pop("sso_no_grant", None)
+    if why is None:
+        web.audit("login", target=source)
+    else:
+        web.audit("login", target=source, outcome="refused", detail=f"no grant: {why}")
     return resp
 
 
@@ -122,28 +126,16 @@ def sso_identity(name: str, source: str, attributes: dict[str, Any]) -> tuple[Id
     ident = accounts.user_identity(name, source)
     if ident is not None:
         return ident, None
-    if _disabled_in_store(accounts, name):
+    if accounts.is_disabled(name):
         # Disabled by an admin: the IdP's attributes must not let them back in.
         mapped, why = None, "disabled in the store"
     else:
         mapped, why = identity_from_attributes(name, source, attributes, _settings().auth.mapping)
     if mapped is None:
-        g.identity = Identity(name=name, roles=frozenset(), source=source)
-        web.audit("login", target=source, outcome="refused", detail=f"no grant: {why}")
+        # Signed in, but no grant: the "no access" page. The sign-in's audit line says why.
+        g.sso_no_grant = why
         mapped = Identity(name=name, roles=frozenset(), source=source, display=name)
     return mapped, mapped.as_mapped()
-
-
-def _disabled_in_store(accounts: Any, name: str) -> bool:
-    """True when the store knows ``name`` as a disabled user (``user_identity`` is None
-    for both unknown and disabled users)."""
-    from sqlalchemy import select
-
-    from cockpit.auth.accounts import app_user
-
-    with accounts.engine.connect() as conn:
-        row = conn.execute(select(app_user.c.disabled).where(app_user.c.name == name)).first()
-    return row is not None and bool(row.disabled)
 
 
 # -- sign-out --------------------------------------------------------------------------

@@ -303,7 +303,9 @@ def _resolve_header(session: Any) -> Identity | None:
     else:
         mapped = None
     ident = accounts.user_identity(user, "header")
-    if ident is None:
+    if ident is None and accounts.is_disabled(user):
+        ident = Identity(name=user, roles=frozenset(), source="header", display=user)  # no grant
+    elif ident is None:
         attrs = {name: request.headers.get(h) for name, h in auth.header_attributes.items()}
         ident, why = identity_from_attributes(user, "header", attrs, auth.mapping)
         if ident is None:

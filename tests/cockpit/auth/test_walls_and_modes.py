@@ -159,3 +159,14 @@ def test_unknown_role_in_config_is_a_clear_error(tmp_path):
     cfg.write_text("auth: {mapping: {roles: {校长: president}}}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown role 'president'"):
         load_settings(env={"COCKPIT_CONFIG": str(cfg)})
+
+
+def test_a_disabled_store_user_gets_no_grant_from_header_attributes(header_app, school):
+    acc = header_app.server.extensions["cockpit"].accounts
+    if "gone" not in {u["name"] for u in acc.users()}:
+        acc.add_user("gone", ["leader"])
+    acc.set_user("gone", disabled=True)
+    c = header_app.server.test_client()
+    h = {"X-Remote-User": "gone", "X-Remote-Role": "院长", "X-Remote-Department": school.own}
+    r = c.get("/", headers=h, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert r.status_code == 403 and "没有访问权限" in r.get_data(as_text=True)
