@@ -15,7 +15,7 @@ from flask import Flask, jsonify, request
 
 from cockpit import ROOT, files
 from cockpit.config import Settings, load_settings
-from cockpit.extensions import cache, compress, limiter
+from cockpit.extensions import cache, compress
 from cockpit.store import Store
 from pages import ids
 
@@ -202,9 +202,16 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     server.config["COCKPIT_SETTINGS"] = settings
     cache.init_app(server, config=dict(settings.cache))
     compress.init_app(server)
+    # Rate limits (the sign-in form): one Limiter per app, so that two apps in one
+    # process never share limits; the counters live in Redis when COCKPIT_REDIS_URL
+    # is set (shared by every worker), else in this process.
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
     redis_url = os.environ.get("COCKPIT_REDIS_URL", "").strip()
-    server.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
-    limiter.init_app(server)
+    server.extensions["cockpit_limiter"] = Limiter(
+        get_remote_address, app=server, storage_uri=redis_url or "memory://", headers_enabled=False
+    )
 
     store = Store(settings.store_url)
     store.abandon_stale(timedelta(minutes=settings.refresh.max_duration_minutes))

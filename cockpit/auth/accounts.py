@@ -108,6 +108,15 @@ audit_log = Table(
 )
 
 
+_USER_COLS = (
+    app_user.c.display_name,
+    app_user.c.roles,
+    app_user.c.departments,
+    app_user.c.families,
+    app_user.c.disabled,
+)
+
+
 class AccountError(Exception):
     """A user-facing problem with a user or wall command, one line."""
 
@@ -437,6 +446,49 @@ class Accounts:
             last_seen=row.last_seen,
             mapped=row.mapped,
         )
+
+    def session_and_user(self, token: str) -> tuple[Session | None, Identity | None]:
+        """The live session of a cookie token and, for a person, their stored identity,
+        in ONE query (a LEFT JOIN): this runs on every request."""
+        if not token or len(token) > 128:
+            return None, None
+        q = (
+            select(
+                auth_session, app_user.c.name.label("u_name"), *[c.label("u_" + c.name) for c in _USER_COLS]
+            )
+            .select_from(
+                auth_session.outerjoin(
+                    app_user, (auth_session.c.kind == "user") & (auth_session.c.subject == app_user.c.name)
+                )
+            )
+            .where(auth_session.c.id == token_hash(token))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is None or row.expires_at <= utcnow():
+            return None, None
+        session = Session(
+            id=row.id,
+            kind=row.kind,
+            subject=row.subject,
+            source=row.source,
+            csrf=row.csrf,
+            expires_at=row.expires_at,
+            last_seen=row.last_seen,
+            mapped=row.mapped,
+        )
+        if row.u_name is None or row.u_disabled:
+            return session, None
+        ident = Identity(
+            name=row.u_name,
+            display=row.u_display_name or row.u_name,
+            roles=frozenset(row.u_roles or ()),
+            departments=None if row.u_departments is None else frozenset(row.u_departments),
+            families=None if row.u_families is None else frozenset(row.u_families),
+            kind="user",
+            source=row.source,
+        )
+        return session, ident
 
     def touch_session(self, session_id: str) -> None:
         with self.engine.begin() as conn:

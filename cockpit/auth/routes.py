@@ -219,8 +219,7 @@ def _rate_limited(_exc: Exception) -> Response:
 
 
 def register(server: Flask, settings: Settings) -> None:
-    from cockpit.extensions import limiter
-
+    limiter = server.extensions["cockpit_limiter"]
     limit = settings.auth.login_rate_limit
 
     def by_user() -> str:

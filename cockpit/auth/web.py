@@ -230,7 +230,12 @@ def _before_request() -> Response | None:
     except _Refused as r:
         return r.response
     if ident is None:
-        return _sign_in_needed(path)
+        resp = _sign_in_needed(path)
+        if request.cookies.get(SESSION_COOKIE):
+            # A forged, expired or signed-out cookie: one audit line, and the cookie goes.
+            audit("session", target=path, outcome="refused", detail="unknown or expired session cookie")
+            resp.delete_cookie(SESSION_COOKIE)
+        return resp
     g.identity = ident
     if path == "/logout":
         return None
@@ -249,7 +254,7 @@ def _resolve() -> Identity | None:
     """The identity of this request, from the mode's credential. Also sets g.csrf."""
     auth = _settings().auth
     accounts: Accounts = _ctx().accounts
-    session = accounts.session(request.cookies.get(SESSION_COOKIE, ""))
+    session, stored = accounts.session_and_user(request.cookies.get(SESSION_COOKIE, ""))
     if session is not None and session.kind == "wall":
         ident = accounts.wall_identity(session.subject)
         if ident is not None:
@@ -269,8 +274,9 @@ def _resolve() -> Identity | None:
     if _idle(session):
         accounts.end_session(session.id)
         return None
-    ident = accounts.user_identity(session.subject, session.source)
+    ident = stored
     if ident is None and session.mapped is not None:
+        # An SSO user the store did not know at sign-in (disabling a user ends their sessions).
         ident = Identity.from_mapped(session.subject, session.source, session.mapped)
     if ident is None:
         return None

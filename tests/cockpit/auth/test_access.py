@@ -262,3 +262,19 @@ def test_report_files_in_scope_only(local_app, as_user, school):
     _, listing = _router(dean, "/reports")
     assert f"dept-{school.own}_2026-W47.pdf" in listing
     assert f"dept-{school.other}_2026-W47.pdf" not in listing and "school_2026-W47.pdf" not in listing
+
+
+def test_sign_in_attempts_are_rate_limited(demo_store, secret_env, tmp_path):
+    from cockpit.app import create_app
+    from tests.cockpit.auth.conftest import _settings
+
+    app = create_app(
+        _settings(demo_store, tmp_path, mode="local", login_rate_limit="3 per minute"), schedule=False
+    )
+    c = app.server.test_client()
+    codes = [sign_in(c, "boss", "wrong password").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    last = sign_in(c, "boss")  # even the right password waits out the minute
+    assert last.status_code == 429 and "登录尝试过于频繁" in last.get_data(as_text=True)
+    lines = app.server.extensions["cockpit"].accounts.audit_lines(limit=2)
+    assert lines[0]["detail"] == "rate limited"
