@@ -170,16 +170,41 @@ def indicator_state(metric_id: str, scope: Scope) -> dict[str, Any] | None:
     }
 
 
+def major_of(code: str | None, scope: Scope) -> dict[str, Any] | None:
+    """A major of the current snapshot that the scope's view may open: its names and
+    department; None when unknown or outside the view (the same answer)."""
+    sid = current_snapshot_id()
+    if not code or sid is None:
+        return None
+    labels = (_snapshot_meta(sid) or {}).get("labels") or {}
+    lab = labels.get("major", {}).get(code)
+    if lab is None or not row_visible({"major": code}, labels, scope):
+        return None
+    return {
+        "code": code,
+        "name_zh": lab.get("name_zh", code),
+        "name_en": lab.get("name_en") or lab.get("name_zh", code),
+        "department": lab.get("department"),
+    }
+
+
 @cache.memoize()
 def _breakdown(
-    snapshot_id: int, metric_id: str, period: str, grain: str, scope_key: str, lang: str
+    snapshot_id: int, metric_id: str, period: str, grain: str, scope_key: str, lang: str, major: str = ""
 ) -> dict[str, Any]:
     scope = Scope.from_key(scope_key)
     meta = _snapshot_meta(snapshot_id) or {}
     labels = meta.get("labels") or {}
+    empty = {"period": period, "grain": grain, "total": None, "rows": []}
     if not allows_metric(metric_id, scope):
-        return {"period": period, "grain": grain, "total": None, "rows": []}
+        return empty
     rows = [r for r in _values(snapshot_id, (metric_id,)) if r["period"] == period]
+    if major:  # a major's view: its own figure, nothing below a major
+        if not row_visible({"major": major}, labels, scope):
+            return empty
+        mine = _combine(metric_id, [r for r in rows if r["dims"] == {"major": major}])
+        total = None if mine is None else {**mine, "level": _level(metric_id, mine["value"])}
+        return {**empty, "total": total}
     total_rows = [r for r in rows if _in_scope(r["dims"], scope)]
     total = _combine(metric_id, total_rows)
     out = []
@@ -211,7 +236,7 @@ def _breakdown(
 
 
 def breakdown(
-    metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh"
+    metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh", major: str | None = None
 ) -> dict[str, Any] | None:
     """One indicator in one period by grain: {"total": the scope's figure (the
     school row, or the scope's departments combined), "rows": [{"key", "name",
@@ -221,7 +246,7 @@ def breakdown(
     sid = current_snapshot_id()
     if sid is None:
         return None
-    return _breakdown(sid, metric_id, period, grain, scope.key, lang)
+    return _breakdown(sid, metric_id, period, grain, scope.key, lang, major or "")
 
 
 @cache.memoize()
@@ -239,15 +264,19 @@ def _history_ids(current_id: int, as_of_dates: tuple[str, ...]) -> list[tuple[in
 
 
 def snapshot_history() -> list[tuple[int, str]]:
-    """Successful snapshots, one per as-of date (the latest finished), oldest first."""
+    """Successful snapshots, one per as-of date (the latest finished), oldest first, up to
+    the request's snapshot (a past ?as_of= shows the history as it was then)."""
     sid = current_snapshot_id()
     if sid is None:
         return []
-    dates = tuple(sorted(d.isoformat() for d in _ctx().store.successful_as_of_dates()))
-    return _history_ids(sid, dates)
+    upto = (_snapshot_meta(sid) or {}).get("as_of") or "9999"
+    days = (d.isoformat() for d in _ctx().store.successful_as_of_dates())
+    return _history_ids(sid, tuple(sorted(d for d in days if d <= upto)))
 
 
-def history(metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh") -> dict[str, Any]:
+def history(
+    metric_id: str, period: str, grain: str, scope: Scope, lang: str = "zh", major: str | None = None
+) -> dict[str, Any]:
     """The value of one period over the snapshots in the store: {"as_of":
     [dates], "series": [{"key", "name", "values"}]}, the scope's total first,
     then one series per group of the grain (when there are at most
@@ -258,7 +287,7 @@ def history(metric_id: str, period: str, grain: str, scope: Scope, lang: str = "
     groups: dict[str, dict[str, Any]] = {}
     for i, (sid, d) in enumerate(snaps):
         p = f"day:{d}" if period.startswith("day:") else period
-        b = _breakdown(sid, metric_id, p, grain, scope.key, lang)
+        b = _breakdown(sid, metric_id, p, grain, scope.key, lang, major or "")
         total.append(b["total"]["value"] if b["total"] else None)
         for r in b["rows"]:
             blank: list[float | None] = [None] * len(snaps)
@@ -276,15 +305,19 @@ def history(metric_id: str, period: str, grain: str, scope: Scope, lang: str = "
     return {"as_of": as_of[first:], "series": series}
 
 
-def period_series(metric_id: str, kind: str, scope: Scope) -> list[dict[str, Any]]:
-    """The scope's value for every period of one kind (the 12 months or 13
-    weeks) inside the current snapshot, oldest first."""
+def period_series(metric_id: str, kind: str, scope: Scope, major: str | None = None) -> list[dict[str, Any]]:
+    """The scope's (or one major's) value for every period of one kind (the 12 months,
+    13 weeks, or the cohorts) inside the current snapshot, oldest first."""
     sid = current_snapshot_id()
     if sid is None or not allows_metric(metric_id, scope):
         return []
+    labels = (_snapshot_meta(sid) or {}).get("labels") or {}
+    if major and not row_visible({"major": major}, labels, scope):
+        return []
     by_period: dict[str, list[dict[str, Any]]] = {}
     for r in _values(sid, (metric_id,)):
-        if r["period"].startswith(kind + ":") and _in_scope(r["dims"], scope):
+        mine = r["dims"] == {"major": major} if major else _in_scope(r["dims"], scope)
+        if r["period"].startswith(kind + ":") and mine:
             by_period.setdefault(r["period"], []).append(r)
     out = []
     for p in sorted(by_period):

@@ -7,4 +7,3 @@ cache = Cache()
 # gzip/brotli for every response: a wall's first visit fetches ~6 MB of Dash
 # and Plotly JavaScript, and each screen load ~300 KB of figure JSON.
 compress = Compress()
-

@@ -51,6 +51,34 @@ def current_snapshot_id() -> int | None:
     return g.cockpit_snapshot_id
 
 
+def pin_as_of(as_of: str | None) -> str | None:
+    """Read this request from the snapshot of a past as-of date (desk pages'
+    ``?as_of=YYYY-MM-DD``): the successful snapshot of that day becomes this request's
+    current one. Returns the date when such a snapshot exists, else None (the caller
+    says so and the request keeps today's snapshot). Request-scoped (flask.g)."""
+    from datetime import date as _date
+
+    if not as_of or not has_request_context():
+        return None
+    try:
+        day = _date.fromisoformat(str(as_of))
+    except ValueError:
+        return None
+    snap = _ctx().store.for_as_of(day)
+    if snap is None:
+        return None
+    g.cockpit_snapshot_id = snap.id
+    g.cockpit_as_of = day.isoformat()
+    return day.isoformat()
+
+
+def snapshot_dates(scope: Scope) -> list[str]:
+    """Every as-of date with a successful snapshot, newest first (the history picker).
+    The same for every scope; taken so that every caller has one."""
+    del scope
+    return sorted((d.isoformat() for d in _ctx().store.successful_as_of_dates()), reverse=True)
+
+
 def _catalog():
     return _ctx().catalog
 

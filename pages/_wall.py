@@ -303,7 +303,10 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                         dcc.Link(
                             tile_children(tile, lang),
                             id=ids.tile(tile["metric"]),
-                            href=f"/indicator/{tile['metric']}{qs}",
+                            href=f"/indicator/{tile['metric']}"
+                            + query_string(
+                                {**query, "department": code or None, "kiosk": None, "rotate": None}
+                            ),
                             className=tile_class(tile),
                         )
                         for tile in tiles

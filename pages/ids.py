@@ -54,6 +54,12 @@ def wall_text(part: str) -> dict[str, str]:
 
 # -- DESK: drill-down, catalog, status ---------------------------------------
 DESK_LOCATION = "desk-location"  # dcc.Location (callback-nav): selectors write the query string
+DESK_CRUMBS = "desk-crumbs"  # the breadcrumb 全校 › 学院 › 专业 › item
+DESK_HISTORY = "desk-history"  # the note that a past snapshot is shown
+DESK_DEPARTMENT = "desk-department"  # dcc.Dropdown: the department filter (within the scope)
+DESK_AS_OF = "desk-as-of"  # dcc.DatePickerSingle: the snapshot date
+DEPT_GRID = "departments-grid"  # AgGrid: /departments
+IND_MAJOR_COHORTS = "indicator-major-cohorts"  # a major's figures by cohort
 IND_PERIOD = "indicator-period"  # dcc.Dropdown: the period shown
 IND_GRAIN = "indicator-grain"  # dcc.RadioItems: the breakdown grain
 IND_TABLE = "indicator-table"  # DataTable: the breakdown

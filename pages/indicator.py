@@ -17,13 +17,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import dash
+import dash_ag_grid as dag
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
-from dash.dash_table.Format import Format, Group, Scheme, Symbol
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from cockpit import drilldown, figures, service
+from cockpit import auth, drilldown, figures, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
-from pages import ids
+from pages import _desk, ids
 from pages._export import export_buttons
 
 dash.register_page(
@@ -37,35 +37,8 @@ dash.register_page(
 LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "desk_level_ok"}
 
 
-def _scope() -> service.Scope:
-    """The request's scope, from the signed-in session (cockpit.auth)."""
-    from cockpit import auth
-
-    return auth.request_scope()
-
-
 def _name(info: dict[str, Any], lang: str) -> str:
     return info["name_en"] if lang == "en" else info["name_zh"]
-
-
-def value_format(unit: str, lang: str) -> Format:
-    """DataTable number format matching cockpit.i18n.desk_number, so the table
-    sorts on numbers and still reads 92.6%, 4,827元, 1.3个工作日."""
-    if unit == "ratio":
-        return Format(precision=1, scheme=Scheme.percentage)
-    if unit == "yuan":
-        suffix = "元" if lang == "zh" else " yuan"
-        return Format(
-            precision=0, scheme=Scheme.fixed, group=Group.yes, symbol=Symbol.yes, symbol_suffix=suffix
-        )
-    if unit == "workdays":
-        suffix = "个工作日" if lang == "zh" else " wd"
-        return Format(precision=1, scheme=Scheme.fixed, symbol=Symbol.yes, symbol_suffix=suffix)
-    if unit == "score":
-        return Format(precision=1, scheme=Scheme.fixed)
-    if unit == "index":
-        return Format(precision=3, scheme=Scheme.fixed)
-    return Format(precision=0, scheme=Scheme.fixed, group=Group.yes)
 
 
 def _threshold_text(value: float | None, unit: str, lang: str) -> str:
@@ -137,57 +110,93 @@ def _thresholds(info: dict[str, Any], total: dict | None, lang: str) -> html.Div
 
 
 def _columns(grain: str, unit: str, rows: list[dict], lang: str) -> list[dict]:
+    """AG Grid columns: names link to the next step down; numbers sort as numbers and show
+    as the desk formats them; names never sort (Unicode order of Chinese names means
+    nothing), codes and values do."""
     cols: list[dict] = []
     if grain == "major":
-        cols.append({"name": t("grain_department", lang), "id": "parent"})
+        cols.append({"headerName": t("grain_department", lang), "field": "parent", "sortable": False})
     elif grain == "step":
-        cols.append({"name": t("grain_process", lang), "id": "parent"})
-    cols += [
-        {"name": t(f"grain_{grain}", lang), "id": "name"},
-        *([] if grain == "step" else [{"name": t("desk_code", lang), "id": "key"}]),
-        {"name": t("desk_value", lang), "id": "value", "type": "numeric", "format": value_format(unit, lang)},
-    ]
-    plain = Format(precision=0, scheme=Scheme.fixed, group=Group.yes)
+        cols.append({"headerName": t("grain_process", lang), "field": "parent", "sortable": False})
+    cols.append(
+        {
+            "headerName": t(f"grain_{grain}", lang),
+            "field": "link",
+            "cellRenderer": "markdown",
+            "sortable": False,
+            "minWidth": 160,
+        }
+    )
+    if grain != "step":
+        cols.append({"headerName": t("desk_code", lang), "field": "key", "sort": "asc", "maxWidth": 140})
+    number = {"type": "rightAligned", "filter": False}
+    cols.append(
+        {
+            "headerName": t("desk_value", lang),
+            "field": "value",
+            "valueFormatter": {"function": "params.data.value_text"},
+            **number,
+        }
+    )
     counts_only = all(r["numerator"] is None for r in rows)
     if not counts_only and unit != "count":
-        cols.append(
-            {"name": t("desk_numerator", lang), "id": "numerator", "type": "numeric", "format": plain}
-        )
+        cols.append({"headerName": t("desk_numerator", lang), "field": "numerator", **number})
     if any(r["denominator"] is not None for r in rows):
-        label = "desk_n" if counts_only else "desk_denominator"
-        fmt = Format(precision=3, scheme=Scheme.fixed) if unit == "ratio" and grain == "industry" else plain
-        cols.append({"name": t(label, lang), "id": "denominator", "type": "numeric", "format": fmt})
-    cols.append({"name": t("desk_level", lang), "id": "level_text"})
+        cols.append(
+            {
+                "headerName": t("desk_n" if counts_only else "desk_denominator", lang),
+                "field": "denominator",
+                "valueFormatter": {"function": "params.data.denominator_text"},
+                **number,
+            }
+        )
+    cols.append({"headerName": t("desk_level", lang), "field": "level_text", "sortable": False})
     return cols
 
 
-def _table(info: dict[str, Any], data: dict[str, Any], lang: str) -> html.Div:
+def _link(grain: str, row: dict[str, Any], query: dict[str, Any], metric: str) -> str:
+    """A row's name as a markdown link to the next step down (a department's or a major's
+    view of this indicator), or plain text where there is none."""
+    name = str(row["name"]).replace("[", "(").replace("]", ")")
+    if grain == "department":
+        return f"[{name}](/indicator/{metric}{_desk.context_query(query, department=row['key'], major=None)})"
+    if grain == "major":
+        return f"[{name}](/indicator/{metric}{_desk.context_query(query, major=row['key'])})"
+    return name
+
+
+def _table(info: dict[str, Any], data: dict[str, Any], lang: str, query: dict[str, Any]) -> Any:
     rows = data["rows"]
     if not rows:
         return html.P(t("desk_no_values", lang), className="notice")
-    records = [{**r, "level_text": t(LEVEL_KEYS.get(r["level"], "desk_level_ok"), lang)} for r in rows]
-    return dash_table.DataTable(
+    unit, grain = info["unit"], data["grain"]
+    records = []
+    for r in rows:
+        den = r["denominator"]
+        records.append(
+            {
+                **r,
+                "link": _link(grain, r, query, info["id"]),
+                "value_text": desk_number(r["value"], unit, lang),
+                "denominator_text": ""
+                if den is None
+                else (f"{den:.3f}" if unit == "ratio" and grain == "industry" else f"{den:,.0f}"),
+                "level_text": t(LEVEL_KEYS.get(r["level"], "desk_level_ok"), lang),
+            }
+        )
+    return dag.AgGrid(
         id=ids.IND_TABLE,
-        columns=_columns(data["grain"], info["unit"], rows, lang),
-        data=records,
-        sort_action="native",
-        page_action="none",
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "fontFamily": figures.FONT,
-            "fontSize": "14px",
-            "padding": "6px 10px",
-            "textAlign": "left",
+        columnDefs=_columns(grain, unit, rows, lang),
+        rowData=records,
+        defaultColDef={"resizable": True, "sortable": True, "flex": 1, "minWidth": 90},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "domLayout": "autoHeight",
+            "animateRows": False,
+            "suppressColumnVirtualisation": True,
         },
-        style_cell_conditional=[
-            {"if": {"column_type": "numeric"}, "textAlign": "right"},
-        ],
-        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
-        style_data_conditional=[
-            {"if": {"filter_query": '{level} = "critical"', "column_id": "level_text"}, "color": "#c53030"},
-            {"if": {"filter_query": '{level} = "warning"', "column_id": "level_text"}, "color": "#b7791f"},
-        ],
-        css=[{"selector": ".dash-spreadsheet-menu", "rule": "display: none"}],
+        className="ag-theme-alpine desk-grid-table",
+        style={"width": "100%"},
     )
 
 
@@ -203,8 +212,8 @@ def _figure_layout(fig: go.Figure, unit: str, lang: str, dates: bool = False) ->
     return fig
 
 
-def _trend(info: dict[str, Any], period: str, grain: str, lang: str) -> html.Div:
-    hist = drilldown.history(info["id"], period, grain, _scope(), lang)
+def _trend(info: dict[str, Any], period: str, grain: str, lang: str, ctx: _desk.DeskContext) -> html.Div:
+    hist = drilldown.history(info["id"], period, grain, ctx.scope, lang, major=ctx.major_code)
     dates = hist["as_of"]
     has_total = any(v is not None for v in hist["series"][0]["values"])
     drawable = has_total or len(hist["series"]) > 1
@@ -234,10 +243,10 @@ def _trend(info: dict[str, Any], period: str, grain: str, lang: str) -> html.Div
     return html.Div([html.H2(title), body], className="desk-panel")
 
 
-def _series(info: dict[str, Any], kind: str, lang: str) -> html.Div | None:
+def _series(info: dict[str, Any], kind: str, lang: str, ctx: _desk.DeskContext) -> html.Div | None:
     if kind not in ("month", "week"):
         return None
-    points = drilldown.period_series(info["id"], kind, _scope())
+    points = drilldown.period_series(info["id"], kind, ctx.scope, major=ctx.major_code)
     if not points:
         return None
     fig = go.Figure(
@@ -285,15 +294,26 @@ def pick(query: dict[str, str], state: dict[str, Any]) -> tuple[str | None, str]
 
 def layout(metric_id: str | None = None, **query: str) -> html.Div:
     lang = lang_of(query)
-    info = drilldown.metric_info(metric_id or "", _scope())
+    try:
+        ctx = _desk.desk_context(query)
+    except service.OutOfScope:
+        return _desk.refused(query)
+    info = drilldown.metric_info(metric_id or "", ctx.scope)
     if info is None:
         return _unknown(metric_id, lang)
-    state = drilldown.indicator_state(info["id"], _scope())
+    state = drilldown.indicator_state(info["id"], ctx.scope)
     if state is None:
         return html.Div([html.H1(_name(info, lang)), html.P(t("desk_no_snapshot", lang))], className="desk")
+    if ctx.major is not None:
+        state = {**state, "grains": []}  # nothing below a major
     period, grain = pick(query, state)
-    data = drilldown.breakdown(info["id"], period, grain, _scope(), lang) if period else None
-    controls = html.Div(
+    data = (
+        drilldown.breakdown(info["id"], period, grain, ctx.scope, lang, major=ctx.major_code)
+        if period
+        else None
+    )
+    controls = _desk.filter_bar(
+        ctx,
         [
             html.Label(
                 [
@@ -324,11 +344,18 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                 style={} if state["grains"] else {"display": "none"},
             ),
         ],
-        className="desk-controls",
+    )
+    path = f"/indicator/{info['id']}"
+    body = (
+        _major_cohorts(info, ctx, lang)
+        if ctx.major is not None
+        else (_table(info, data, lang, query) if data else html.P(t("desk_no_values", lang)))
     )
     return html.Div(
         [
             dcc.Location(id=ids.DESK_LOCATION, refresh="callback-nav"),
+            _desk.breadcrumb(ctx, query, path, _name(info, lang)),
+            _desk.history_note(ctx),
             html.Div(
                 [
                     html.H1(_name(info, lang)),
@@ -351,21 +378,46 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                     html.Div(
                         [
                             html.H2(
-                                f"{t('desk_breakdown', lang)} · {desk_period(period, lang) if period else ''}"
+                                t("desk_major_cohorts", lang)
+                                if ctx.major is not None
+                                else f"{t('desk_breakdown', lang)} · {desk_period(period, lang) if period else ''}"  # noqa: E501
                             ),
                             html.Button(t("desk_csv", lang), id=ids.IND_CSV_BUTTON, className="desk-button"),
                             dcc.Download(id=ids.IND_CSV),
                         ],
                         className="desk-panel-head",
                     ),
-                    _table(info, data, lang) if data else html.P(t("desk_no_values", lang)),
+                    body,
                 ],
                 className="desk-panel",
             ),
-            _trend(info, period, grain, lang) if period else None,
-            _series(info, period.split(":")[0], lang) if period else None,
+            _trend(info, period, grain, lang, ctx) if period else None,
+            _series(info, period.split(":")[0], lang, ctx) if period else None,
         ],
         className="desk desk-indicator",
+    )
+
+
+def _major_cohorts(info: dict[str, Any], ctx: _desk.DeskContext, lang: str) -> html.Div:
+    """A major's value in every cohort the snapshot holds (its cohort figures)."""
+    points = drilldown.period_series(info["id"], "cohort", ctx.scope, major=ctx.major_code)
+    if not points:
+        return html.P(t("desk_no_values", lang), className="notice")
+    rows = [
+        html.Tr(
+            [
+                html.Td(desk_period(p["period"], lang)),
+                html.Td(desk_number(p["value"], info["unit"], lang), className="num"),
+            ]
+        )
+        for p in reversed(points)
+    ]
+    head = html.Thead(
+        html.Tr([html.Th(t("desk_cohort", lang)), html.Th(t("desk_value", lang), className="num")])
+    )
+    return html.Div(
+        html.Table([head, html.Tbody(rows)], className="desk-table", id=ids.IND_MAJOR_COHORTS),
+        className="desk-scroll",
     )
 
 
@@ -384,12 +436,24 @@ def with_query(search: str | None, **changes: str | None) -> str:
     Output(ids.DESK_LOCATION, "search"),
     Input(ids.IND_PERIOD, "value"),
     Input(ids.IND_GRAIN, "value"),
+    Input(ids.DESK_DEPARTMENT, "value"),
+    Input(ids.DESK_AS_OF, "date"),
     State(ids.DESK_LOCATION, "search"),
     prevent_initial_call=True,
 )
-def select(period: str | None, grain: str | None, search: str | None):
-    """A selector changed: write it into the URL; Pages renders the new state."""
-    new = with_query(search, period=period, grain=grain)
+def select(
+    period: str | None, grain: str | None, department: str | None, as_of: str | None, search: str | None
+):
+    """A selector changed: write it into the URL; Pages renders the new state (and
+    checks the department against the scope there: the URL never widens it)."""
+    old = dict(parse_qsl((search or "").lstrip("?")))
+    changes: dict[str, str | None] = {"period": period, "grain": grain}
+    if (department or "") != old.get("department", ""):
+        changes.update(department=department or None, major=None)
+    latest = service.snapshot_dates(auth.request_scope())[:1]
+    as_of = (as_of or "")[:10] or None
+    changes["as_of"] = None if as_of is None or [as_of] == latest else as_of
+    new = with_query(search, **changes)
     return no_update if new == (search or "") else new
 
 
@@ -400,12 +464,20 @@ def csv_bytes(metric_id: str, query: dict[str, str]) -> tuple[bytes, str] | None
     import io
 
     lang = lang_of(query)
-    info = drilldown.metric_info(metric_id, _scope())
-    state = drilldown.indicator_state(metric_id, _scope()) if info else None
+    try:
+        ctx = _desk.desk_context(query)
+    except service.OutOfScope:
+        return None
+    info = drilldown.metric_info(metric_id, ctx.scope)
+    state = drilldown.indicator_state(metric_id, ctx.scope) if info else None
     if info is None or state is None:
         return None
     period, grain = pick(query, state)
-    data = drilldown.breakdown(metric_id, period, grain, _scope(), lang) if period else None
+    data = (
+        drilldown.breakdown(metric_id, period, grain, ctx.scope, lang, major=ctx.major_code)
+        if period
+        else None
+    )
     if data is None:
         return None
     out = io.StringIO()

@@ -72,3 +72,26 @@ def open_department(click):
     if not points or not points[0].get("customdata"):
         raise PreventUpdate
     return f"/department/{points[0]['customdata']}"
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(ids.panel("majors"), "clickData"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def open_major(click, search):
+    """A click on a major's bar (a department screen) opens that major's view of the
+    placement rate; the desk page checks the major against the scope again."""
+    from urllib.parse import parse_qsl
+
+    from cockpit import auth, drilldown
+
+    points = (click or {}).get("points") or []
+    code = points[0].get("customdata") if points else None
+    major = drilldown.major_of(code, auth.request_scope()) if code else None
+    if major is None:
+        raise PreventUpdate
+    lang = dict(parse_qsl((search or "").lstrip("?"))).get("lang")
+    query = f"?department={major['department']}&major={major['code']}" + ("&lang=en" if lang == "en" else "")
+    return "/indicator/placement_rate" + query

@@ -14,7 +14,7 @@ from cockpit.i18n import desk_number
 
 pytestmark = pytest.mark.browser
 
-CELL = "td[data-dash-column='{}']"
+CELL = ".ag-center-cols-container .ag-cell[col-id='{}']"  # the breakdown's AG Grid
 
 
 def _store_rows(demo_store, metric: str, period: str, grain: str) -> dict[str, float]:
@@ -26,9 +26,12 @@ def _store_rows(demo_store, metric: str, period: str, grain: str) -> dict[str, f
 
 
 def _table(browser) -> dict[str, str]:
-    keys = [e.text for e in browser.find_all(CELL.format("key"))]
-    values = [e.text for e in browser.find_all(CELL.format("value"))]
-    return dict(zip(keys, values, strict=True))
+    """code -> displayed value, row by row (AG Grid's DOM order is not its visual order)."""
+    out = {}
+    for row in browser.find_all(".ag-center-cols-container .ag-row"):
+        key = row.find_element("css selector", ".ag-cell[col-id='key']").text
+        out[key] = row.find_element("css selector", ".ag-cell[col-id='value']").text
+    return out
 
 
 def test_table_equals_the_snapshot(browser, demo_store):
