@@ -95,8 +95,16 @@ def _exact_mysql(element: exact_text, compiler, **kw) -> str:
 
 
 def exact_codes(conn: Connection) -> bool:
-    """Whether text must be read through ``exact_text`` on this connection's server."""
-    return conn.dialect.name in ("mysql", "mariadb")
+    """Whether text must be read through ``exact_text`` on this connection's server.
+
+    MySQL and MariaDB fold case and pad spaces under their usual collations;
+    Doris and StarRocks speak the same protocol but compare bytes already (and
+    are what pushdown mode is for), so they are left as they are.
+    """
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return False
+    comment = str(conn.exec_driver_sql("SELECT @@version_comment").scalar() or "").lower()
+    return not any(name in comment for name in ("doris", "starrocks"))
 
 
 @dataclass(frozen=True)
