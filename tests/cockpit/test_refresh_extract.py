@@ -63,6 +63,14 @@ def test_source_dying_mid_extract_leaves_previous_snapshot_current(settings, bac
     first = run_refresh(settings, D, store=store)
     before = store.values(first)
     assert store.get(first).source_counts["approval_instance"] == 1
+    stats = store.extract_stats(first)
+    assert set(stats) == set(DATA) | {"industry", "major", "major_industry", "enterprise", "student"} | {
+        "internship",
+        "graduate_destination",
+        "approval_step",
+        "industry_demand",
+    }
+    assert stats["approval_instance"]["rows"] == 1 and stats["approval_instance"]["bytes"] > 0
 
     real = refresh.source_engine
 
