@@ -24,24 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from engine_modes import MARIADB_ADMIN_URL, MODES, PG_ADMIN_URL, engine_options  # noqa: E402
+
 from metrics.contract import METADATA, TABLES  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-MARIADB_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
-
 BACKENDS = ("sqlite", "postgresql", "mariadb")
-MODES = ("extract", "pushdown")
-
-
-def engine_options(mode: str):
-    """EngineOptions of ``mode`` with the shipped config/default.yaml's extract settings."""
-    import yaml
-
-    from metrics.engine import EngineOptions
-    from metrics.extract import ExtractOptions
-
-    e = yaml.safe_load((ROOT / "config" / "default.yaml").read_text(encoding="utf-8"))["engine"]
-    return EngineOptions(mode, ExtractOptions(e["chunk_rows"], e["memory_limit_mb"], e["threads"]))
 
 
 def _admin_engine(url: str, what: str) -> Engine:

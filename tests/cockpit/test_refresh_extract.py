@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import MARIADB_ADMIN_URL, PG_ADMIN_URL, load_dataset
+from engine_modes import MARIADB_ADMIN_URL, PG_ADMIN_URL
 from sqlalchemy import create_engine, event, text
 
 import cockpit.refresh as refresh
@@ -51,8 +51,8 @@ def _kill(backend_url: str, dbapi_conn) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path, backend_url):
-    load_dataset(backend_url, DATA).dispose()
+def settings(tmp_path, backend_url, load_source):
+    load_source(DATA).dispose()
     cfg = tmp_path / "cockpit.yaml"
     cfg.write_text(f'store_url: "sqlite:///{tmp_path}/store.sqlite"\nengine: {{mode: extract}}\n')
     return load_settings({"COCKPIT_CONFIG": str(cfg), "COCKPIT_SOURCE_URL": backend_url}, root=tmp_path)

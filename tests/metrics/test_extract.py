@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import engine_options
+from engine_modes import engine_options
 from metric_asserts import department, school
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError

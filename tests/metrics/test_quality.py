@@ -501,7 +501,7 @@ MINIMAL = {
     ids=["no_row", "two_rows"],
 )
 def test_school_profile_not_exactly_one_row(load_source, mode, profile):
-    from conftest import engine_options
+    from engine_modes import engine_options
 
     from metrics.engine import SourceError, compute
     from metrics.workdays import WorkCalendar
@@ -522,7 +522,7 @@ def test_school_profile_not_exactly_one_row(load_source, mode, profile):
 
 def test_school_profile_one_row_computes(load_source, mode):
     """The control: the same minimal source with one school_profile row computes."""
-    from conftest import engine_options
+    from engine_modes import engine_options
 
     from metrics.engine import compute
     from metrics.workdays import WorkCalendar
