@@ -203,7 +203,7 @@ def cmd_check_source(args: argparse.Namespace, settings: Settings) -> int:
         settings = dataclasses.replace(settings, source_url=args.url, source_is_demo=False)
     engine = source_engine(settings)
     try:
-        report = check_source(engine)
+        report = check_source(engine, mode=settings.engine.mode)
     except DBAPIError as e:
         raise CliError(f"source {safe_url(settings.source_url)}: {one_line(e)}") from e
     finally:
@@ -215,7 +215,11 @@ def cmd_check_source(args: argparse.Namespace, settings: Settings) -> int:
         n = len(report.errors)
         raise CliError(f"source {where} cannot be used: {n} problem{'s' if n != 1 else ''} (listed above)")
     rows = sum(report.row_counts.values())
+    for name, n in report.row_counts.items():
+        _err(f"  {name}: {n:,} rows")
     print(f"ok: {where} meets the contract ({len(report.row_counts)} tables, {rows:,} rows)")
+    if settings.engine.mode == "extract":
+        _err("engine.mode extract: each table is read once by a plain SELECT; no index or statistics needed")
     return 0
 
 

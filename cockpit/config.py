@@ -34,6 +34,7 @@ KNOWN_SECTIONS = (
     "store_url",
     "demo",
     "refresh",
+    "engine",
     "calendar",
     "thresholds",
     "server",
@@ -46,6 +47,7 @@ AUTH_MODES = ("none", "local", "header", "cas", "oidc")
 ROLES = ("leader", "department", "office", "admin")
 FAMILIES = ("employment", "internship", "fit", "approvals")
 REPORT_FORMATS = ("pdf", "png")
+ENGINE_MODES = ("extract", "pushdown")
 
 
 def _defaults() -> dict[str, Any]:
@@ -81,6 +83,18 @@ class RefreshSettings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Where the indicators are computed and how gently the source is read (config ``engine:``)."""
+
+    mode: str  # extract | pushdown
+    statement_timeout_seconds: float
+    max_connections: int
+    chunk_rows: int
+    memory_limit_mb: int
+    threads: int
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,7 @@ class Settings:
     store_url: str
     demo: DemoSettings
     refresh: RefreshSettings
+    engine: EngineSettings
     calendar: CalendarSettings
     server: ServerSettings
     screen: ScreenSettings
@@ -412,6 +427,23 @@ def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[
         p = Path(str(section["dir"]))
         conf["CACHE_DIR"] = str(p if p.is_absolute() else root / p)
     return conf
+
+
+def _engine(e: dict[str, Any]) -> EngineSettings:
+    mode = str(e["mode"]).strip()
+    if mode not in ENGINE_MODES:
+        raise ConfigError(f"engine.mode: {mode!r} is not one of {', '.join(ENGINE_MODES)}")
+    timeout = _as_number(e["statement_timeout_seconds"], "engine.statement_timeout_seconds")
+    if timeout <= 0:
+        raise ConfigError("engine.statement_timeout_seconds: must be positive")
+    return EngineSettings(
+        mode=mode,
+        statement_timeout_seconds=timeout,
+        max_connections=_as_int(e["max_connections"], "engine.max_connections", 1),
+        chunk_rows=_as_int(e["chunk_rows"], "engine.chunk_rows", 100),
+        memory_limit_mb=_as_int(e["memory_limit_mb"], "engine.memory_limit_mb", 64),
+        threads=_as_int(e["threads"], "engine.threads", 1),
+    )
 
 
 def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezone: str) -> ReportSettings:
@@ -650,6 +682,8 @@ def load_settings(
     if refresh.max_duration_minutes <= 0:
         raise ConfigError("refresh.max_duration_minutes: must be positive")
 
+    engine = _engine(_section(merged, "engine"))
+
     c = _section(merged, "calendar")
     calendar = CalendarSettings(
         extra_holidays=_as_dates(c["extra_holidays"], "calendar.extra_holidays"),
@@ -691,6 +725,7 @@ def load_settings(
         store_url=store_url.render_as_string(hide_password=False),
         demo=demo,
         refresh=refresh,
+        engine=engine,
         calendar=calendar,
         server=server,
         screen=screen,

@@ -492,6 +492,7 @@ def data_status(scope: Scope, limit: int = 20) -> dict[str, Any]:
             for q in (_quality(sid) if sid is not None else [])
         ],
         "source_counts": dict(meta["source_counts"]) if meta else {},
+        "extract": ctx.store.extract_stats(sid) if sid is not None else {},
         "failed_metrics": dict(meta["failed_metrics"]) if meta else {},
         "next_run": _local(next_run, tz) if next_run else None,
         "last_failed": (

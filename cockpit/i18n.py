@@ -241,6 +241,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_rule": ("规则", "Rule"),
     "status_table": ("表", "Table"),
     "status_rows": ("行数", "Rows"),
+    "status_extract_mb": ("抽取MB", "Extract MB"),
+    "status_extract_s": ("抽取秒", "Extract s"),
     "status_examples": ("示例键", "Example keys"),
     "status_no_quality": ("未发现数据质量问题。", "No data-quality issue found."),
     "status_sources": ("源表行数", "Source row counts"),

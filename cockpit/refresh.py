@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -54,34 +54,44 @@ def one_line(exc: BaseException) -> str:
 
 
 def source_engine(settings: Settings) -> Engine:
-    """A read-only engine on the school's data platform."""
+    """A read-only, time-limited engine with a bounded pool on the school's data
+    platform (metrics/source.py sets the guards per dialect)."""
+    from metrics.source import SourceLimits, open_source
+
     url = make_url(settings.source_url)
-    backend = url.get_backend_name()
-    if backend == "sqlite":
+    if url.get_backend_name() == "sqlite":
         db = url.database or ""
         if not db or db == ":memory:":
             raise SourceUnavailable("the source is an in-memory SQLite database; nothing to read")
-        path = Path(db)
+        path = Path(db.removeprefix("file:").split("?")[0])
         if not path.is_file():
             hint = " (run `python -m cockpit demo` to generate it)" if settings.source_is_demo else ""
             raise SourceUnavailable(f"source database file {path} does not exist{hint}")
-        ro = make_url(f"sqlite:///file:{path}?mode=ro&uri=true")
-        return create_engine(ro, connect_args={"timeout": 30})
-    connect_args: dict[str, Any] = {}
-    if backend == "postgresql":
-        connect_args = {"connect_timeout": 10, "options": "-c default_transaction_read_only=on"}
-    elif backend in ("mysql", "mariadb"):
-        connect_args = {"connect_timeout": 10}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    limits = SourceLimits(
+        statement_timeout_s=settings.engine.statement_timeout_seconds,
+        max_connections=settings.engine.max_connections,
+    )
+    return open_source(url, limits)
+
+
+def engine_options(settings: Settings):
+    """metrics.engine.EngineOptions from config ``engine:``."""
+    from metrics.engine import EngineOptions
+    from metrics.extract import ExtractOptions
+
+    e = settings.engine
+    return EngineOptions(e.mode, ExtractOptions(e.chunk_rows, e.memory_limit_mb, e.threads))
 
 
 def _compute(settings: Settings, source: Engine, as_of: date):
-    """metrics.engine.compute with the configured calendar and thresholds."""
+    """metrics.engine.compute with the configured mode, calendar and thresholds."""
     from metrics.engine import compute
     from metrics.workdays import WorkCalendar
 
     cal = WorkCalendar(list(settings.calendar.extra_holidays), list(settings.calendar.extra_workdays))
-    return compute(source, as_of, calendar=cal, thresholds=settings.thresholds)
+    return compute(
+        source, as_of, options=engine_options(settings), calendar=cal, thresholds=settings.thresholds
+    )
 
 
 def open_store(settings: Settings) -> Store:

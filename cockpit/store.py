@@ -112,6 +112,20 @@ alert = Table(
     Index("ix_alert_snapshot", "snapshot_id"),
 )
 
+# Extract mode: what the refresh copied from the source, per table (rows, bytes as
+# Arrow columns, seconds). A table of its own, so that a store created before
+# it gets it from create_all (no migration of the snapshot table).
+source_extract = Table(
+    "source_extract",
+    metadata,
+    Column("snapshot_id", Integer, ForeignKey("snapshot.id", ondelete="CASCADE"), nullable=False),
+    Column("table", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("seconds", Double, nullable=False),
+    Index("ix_source_extract_snapshot", "snapshot_id"),
+)
+
 # When and how the schedule runs next, written by whichever process schedules
 # (the web app or `python -m cockpit worker`), read by the status page.
 scheduler_state = Table(
@@ -330,6 +344,20 @@ class Store:
                         for a in result.alerts
                     ],
                 )
+            if result.extract:
+                conn.execute(
+                    insert(source_extract),
+                    [
+                        {
+                            "snapshot_id": snapshot_id,
+                            "table": name,
+                            "rows": int(e["rows"]),
+                            "bytes": int(e["bytes"]),
+                            "seconds": float(e["seconds"]),
+                        }
+                        for name, e in result.extract.items()
+                    ],
+                )
             finished = utcnow()
             conn.execute(
                 update(snapshot)
@@ -520,6 +548,16 @@ class Store:
                 .order_by(quality_count.c.rule, quality_count.c.table)
             ).all()
         return [QualityCount(r, t, n, list(ex or [])) for r, t, n, ex in rows]
+
+    def extract_stats(self, snapshot_id: int) -> dict[str, dict[str, float]]:
+        """What the refresh of a snapshot copied per source table (extract mode; {} in pushdown)."""
+        t = source_extract
+        q = select(t.c.table, t.c.rows, t.c.bytes, t.c.seconds).where(t.c.snapshot_id == snapshot_id)
+        with self.engine.connect() as conn:
+            return {
+                r.table: {"rows": r.rows, "bytes": r.bytes, "seconds": r.seconds}
+                for r in conn.execute(q.order_by(t.c.table))
+            }
 
     def alerts(self, snapshot_id: int) -> list[Alert]:
         with self.engine.connect() as conn:

@@ -4,13 +4,19 @@ Checks every contract table (or view) is present, every contract column is
 present with a compatible type, and school_profile holds exactly one row.
 Each problem names the table and column and says what was expected and what
 was found. Read-only: it reflects the schema and counts rows, nothing else.
+
+For pushdown mode it also tells whether each table's key is indexed and
+whether the planner has statistics (where the dialect tells: PostgreSQL,
+MySQL/MariaDB, SQLite), as warnings with the statement a DBA can run: without
+them a pushed-down refresh of an ordinary school can take many minutes on the
+source (extract mode needs neither).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, inspect, select, table
+from sqlalchemy import Connection, func, inspect, select, table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import (
     Boolean,
@@ -78,6 +84,9 @@ class Problem:
 class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
+    # pushdown readiness, per table: key indexed; statistics present (None: the dialect does not tell)
+    indexed: dict[str, bool] = field(default_factory=dict)
+    analyzed: dict[str, bool | None] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -92,8 +101,9 @@ class CheckReport:
         return [p for p in self.problems if not p.fatal]
 
 
-def check_source(engine: Engine, schema: str | None = None) -> CheckReport:
-    """Check the database behind ``engine`` against the contract."""
+def check_source(engine: Engine, schema: str | None = None, mode: str = "extract") -> CheckReport:
+    """Check the database behind ``engine`` against the contract (and, for
+    ``mode="pushdown"``, its indexes and statistics)."""
     report = CheckReport()
     insp = inspect(engine)
     present = {
@@ -134,6 +144,8 @@ def check_source(engine: Engine, schema: str | None = None) -> CheckReport:
                 )
             tbl = table(actual, schema=schema)
             report.row_counts[spec.name] = conn.execute(select(func.count()).select_from(tbl)).scalar_one()
+            if mode == "pushdown" and spec.key:
+                _pushdown_readiness(conn, insp, report, spec.name, actual, spec.key, schema)
     n = report.row_counts.get("school_profile")
     if n is not None and n != 1:
         report.problems.append(
@@ -142,3 +154,76 @@ def check_source(engine: Engine, schema: str | None = None) -> CheckReport:
             )
         )
     return report
+
+
+def _pushdown_readiness(
+    conn: Connection,
+    insp,
+    report: CheckReport,
+    name: str,
+    actual: str,
+    key: tuple[str, ...],
+    schema: str | None,
+) -> None:
+    """Is the key indexed (leading columns), does the planner have statistics? Warnings with advice."""
+    try:
+        indexes = insp.get_indexes(actual, schema=schema)
+        pk = insp.get_pk_constraint(actual, schema=schema).get("constrained_columns") or []
+    except NotImplementedError:  # a view on some dialects
+        indexes, pk = [], []
+    leading = [list(ix.get("column_names") or [])[: len(key)] for ix in indexes] + [pk[: len(key)]]
+    report.indexed[name] = any([c.lower() for c in cols if c] == [k.lower() for k in key] for cols in leading)
+    if not report.indexed[name]:
+        cols = ", ".join(key)
+        report.problems.append(
+            Problem(
+                name,
+                None,
+                f"key ({cols}) is not indexed: pushdown mode will scan it for every lookup; "
+                f"CREATE INDEX ix_{name}_key ON {actual} ({cols}) — or use engine.mode: extract",
+                False,
+            )
+        )
+    report.analyzed[name] = _has_statistics(conn, actual, schema)
+    if report.analyzed[name] is False:
+        verb = {"postgresql": "ANALYZE", "sqlite": "ANALYZE"}.get(conn.dialect.name, "ANALYZE TABLE")
+        report.problems.append(
+            Problem(
+                name,
+                None,
+                f"the planner has no statistics: run {verb} {actual} after each load, "
+                "or use engine.mode: extract",
+                False,
+            )
+        )
+
+
+def _has_statistics(conn: Connection, actual: str, schema: str | None) -> bool | None:
+    """Whether the planner has statistics for a table; None where the dialect does not tell."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        row = conn.execute(
+            text(
+                "SELECT last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = :t AND schemaname = coalesce(:s, current_schema())"
+            ),
+            {"t": actual, "s": schema},
+        ).first()
+        return None if row is None else bool(row[0])  # a view: no statistics of its own
+    if dialect in ("mysql", "mariadb"):
+        row = conn.execute(
+            text(
+                "SELECT count(*) FROM mysql.innodb_table_stats "
+                "WHERE table_name = :t AND database_name = coalesce(:s, database())"
+            ),
+            {"t": actual, "s": schema},
+        ).first()
+        return None if row is None else bool(row[0])
+    if dialect == "sqlite":
+        has = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar()
+        if not has:
+            return False
+        return bool(
+            conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": actual}).scalar()
+        )
+    return None

@@ -9,7 +9,9 @@ a real school run one code path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -22,22 +24,59 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.types import TypeEngine
 
-# SQLite holds DATE and TIMESTAMP as text. SQLAlchemy's default SQLite DATETIME
-# writes microseconds ("… 00:00:00.000000"); compared as text with the
-# contract's "YYYY-MM-DD HH:MM:SS" that would misplace rows at a boundary, so
-# the contract's exact text format is used for binds and results alike.
-_SQLITE_TS = sqlite.DATETIME(
-    storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
-    regexp=r"(\d+)-(\d+)-(\d+)[ T](\d+):(\d+):(\d+)",
+_SQLITE_TS_TEXT = re.compile(r"(\d+)-(\d+)-(\d+)[ T](\d+):(\d+):(\d+)(?:\.(\d{1,6}))?")
+
+
+class SqliteTimestamp(sqlite.DATETIME):
+    """The contract's TIMESTAMP in SQLite: 'YYYY-MM-DD HH:MM:SS[.ffffff]' text.
+
+    SQLAlchemy's default SQLite DATETIME writes microseconds always
+    ("… 00:00:00.000000"); compared as text with the contract's
+    "YYYY-MM-DD HH:MM:SS" that would misplace rows at a boundary. So whole
+    seconds are written and bound in the contract's exact format, and a
+    fraction only when there is one — where the data keeps fractions of a
+    second they count (data-contract.md), and they are read back exactly
+    ('.25' is 250,000 µs, not 25).
+    """
+
+    def bind_processor(self, dialect):
+        def process(value: datetime | date | None) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                return f"{value:%Y-%m-%d} 00:00:00"
+            text = f"{value.year:04d}-{value:%m-%d %H:%M:%S}"
+            return f"{text}.{value.microsecond:06d}" if value.microsecond else text
+
+        return process
+
+    def result_processor(self, dialect, coltype):
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            m = _SQLITE_TS_TEXT.match(str(value))
+            if m is None:
+                raise ValueError(f"not a contract TIMESTAMP: {value!r}")
+            *parts, fraction = m.groups()
+            return datetime(*map(int, parts), int((fraction or "0").ljust(6, "0")))
+
+        return process
+
+
+_SQLITE_TS = SqliteTimestamp()
+# MySQL/MariaDB DATETIME keeps whole seconds unless told DATETIME(6).
+TIMESTAMP: TypeEngine = (
+    DateTime().with_variant(_SQLITE_TS, "sqlite").with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 )
-TIMESTAMP: TypeEngine = DateTime().with_variant(_SQLITE_TS, "sqlite")
 DATE: TypeEngine = Date()
 TEXT: TypeEngine = Text().with_variant(Text(), "sqlite")
 BOOL: TypeEngine = Boolean(create_constraint=False)
-NUM: TypeEngine = Numeric(18, 4, asdecimal=False)
+# DDL NUMERIC(28, 10) where the demo and the tests write tables: money keeps the
+# 1e-10 yuan the extract keeps (DECIMAL(38, 10)); read as float for the values.
+NUM: TypeEngine = Numeric(28, 10, asdecimal=False)
 INT: TypeEngine = Integer()
 
 TYPE_NAMES = {"TEXT": TEXT, "DATE": DATE, "TIMESTAMP": TIMESTAMP, "BOOL": BOOL, "NUM": NUM, "INTEGER": INT}

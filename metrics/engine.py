@@ -4,25 +4,36 @@
 the CLI, for a backfill). It never writes to the source. A family that fails
 marks its indicators failed (the snapshot becomes partial) while the others
 still land; a source that cannot be used at all raises ``SourceError``.
+
+Two modes (config ``engine.mode``) run the same SQLAlchemy Core code:
+
+- ``extract`` (default): the contract tables are copied once into an embedded
+  DuckDB (metrics/extract.py) and everything is evaluated there — the source
+  sees only plain scans, whatever its indexes and statistics;
+- ``pushdown``: the rules and indicators run as SQL on the source itself, for
+  analytical engines with statistics where moving rows costs more.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
 
+import duckdb
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from metrics import alerts
 from metrics.catalog import Catalog, load_catalog
 from metrics.contract import METADATA
+from metrics.extract import ExtractOptions, extract
 from metrics.families import approvals, employment, fit, internship, steps
 from metrics.families import progress as placement_progress
 from metrics.families.common import Context
-from metrics.quality import CleanSource, source_counts
+from metrics.quality import CleanSource, exact_codes, source_counts
 from metrics.results import RefreshResult
 from metrics.workdays import WorkCalendar
 
@@ -37,30 +48,72 @@ FAMILIES: dict[str, ModuleType] = {
 }
 
 
+MODES = ("extract", "pushdown")
+
+
 class SourceError(RuntimeError):
     """The source cannot be used at all; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the computation runs (config ``engine:``): ``mode`` and the extract's resources."""
+
+    mode: str
+    extract: ExtractOptions
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"engine mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
 
 def compute(
     source: Engine,
     as_of: date,
     *,
+    options: EngineOptions,
     calendar: WorkCalendar | None = None,
     thresholds: dict | None = None,
     catalog: Catalog | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RefreshResult:
-    """Compute every indicator of the catalog as of ``as_of``."""
+    """Compute every indicator of the catalog as of ``as_of``, in ``options.mode``."""
+    note = progress or (lambda _stage: None)
+    if options.mode == "pushdown":
+        return _compute(source, as_of, calendar, thresholds, catalog, note, counted=None)
+    note("extract")
+    try:
+        local = extract(source, options.extract)
+    except (SQLAlchemyError, duckdb.Error, OSError) as exc:
+        raise SourceError(f"cannot read the source: {_one_line(exc)}") from exc
+    try:
+        counted = {name: s.rows for name, s in local.stats.items()}
+        result = _compute(local.engine, as_of, calendar, thresholds, catalog, note, counted=counted)
+        result.extract = {name: s.as_json() for name, s in local.stats.items()}
+        return result
+    finally:
+        local.close()
+
+
+def _compute(
+    source: Engine,
+    as_of: date,
+    calendar: WorkCalendar | None,
+    thresholds: dict | None,
+    catalog: Catalog | None,
+    note: Callable[[str], None],
+    counted: dict[str, int] | None,
+) -> RefreshResult:
+    """Rules, families, extras and alerts on ``source`` (the school's database or the local copy)."""
     calendar = calendar or WorkCalendar()
     catalog = catalog or load_catalog(thresholds)
-    clean = CleanSource()
     result = RefreshResult(as_of=as_of)
-    note = progress or (lambda _stage: None)
     try:
         with source.connect() as conn:
+            clean = CleanSource(exact_codes(conn))
             result.school = _school(conn)
             note("source row counts")
-            result.source_counts = source_counts(conn)
+            result.source_counts = dict(counted) if counted is not None else source_counts(conn)
             note("data quality")
             result.quality = clean.count(conn)
             result.labels = _labels(conn, clean)

@@ -12,6 +12,13 @@ Everything is pushed down: validity is a predicate, references are
 ``IN (SELECT key FROM <kept parent>)`` subqueries (which is how a row left out
 of a parent cascades to its children), duplicates a ``GROUP BY … HAVING``.
 
+Codes compare exactly (data-contract.md, Conventions) on every engine: SQLite,
+PostgreSQL and DuckDB compare text byte for byte already; on MySQL-family
+servers, whose default collations fold case and pad trailing spaces, every
+text column is read through ``exact_text`` (a NO PAD binary collation), once,
+in ``CleanSource.raw`` — so joins, duplicate keys, coded values and every
+family's GROUP BY on the kept rows see ``X02`` and ``x02`` as two codes.
+
 Counting decisions where the contract is silent (docs/metrics-decisions.md):
 each row rule is evaluated on every raw row, so a row that breaks two rules is
 counted under both; field rules are counted on kept rows only, once per row;
@@ -29,7 +36,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     Subquery,
-    Table,
+    Text,
     and_,
     case,
     false,
@@ -40,6 +47,8 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from metrics.contract import METADATA, PLACED, SPECS, TableSpec, key_column
 from metrics.results import QualityCount
@@ -64,13 +73,47 @@ ROSTER_RULES = ("destination_missing",)
 ALL_RULES = ROW_RULES + FIELD_RULES + ROSTER_RULES
 
 
+class exact_text(FunctionElement):
+    """A code column compared as the contract says: byte for byte, case and trailing spaces kept."""
+
+    type = Text()
+    inherit_cache = True
+    name = "exact_text"
+
+
+@compiles(exact_text)
+def _exact_default(element: exact_text, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(exact_text, "mysql")
+@compiles(exact_text, "mariadb")
+def _exact_mysql(element: exact_text, compiler, **kw) -> str:
+    # NO PAD binary collations: utf8mb4_bin would still ignore trailing spaces.
+    collation = "utf8mb4_nopad_bin" if getattr(compiler.dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+    return f"(CONVERT({compiler.process(element.clauses, **kw)} USING utf8mb4) COLLATE {collation})"
+
+
+def exact_codes(conn: Connection) -> bool:
+    """Whether text must be read through ``exact_text`` on this connection's server.
+
+    MySQL and MariaDB fold case and pad spaces under their usual collations;
+    Doris and StarRocks speak the same protocol but compare bytes already (and
+    are what pushdown mode is for), so they are left as they are.
+    """
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return False
+    comment = str(conn.exec_driver_sql("SELECT @@version_comment").scalar() or "").lower()
+    return not any(name in comment for name in ("doris", "starrocks"))
+
+
 @dataclass(frozen=True)
 class FieldRule:
     """A field rule: which columns it guards and the condition under which a value is kept."""
 
     rule: str
     columns: tuple[str, ...]
-    ok: Callable[[Table], ColumnElement[bool]]
+    ok: Callable[[FromClause], ColumnElement[bool]]
 
 
 def _between(col: ColumnElement, lo: float, hi: float) -> ColumnElement[bool]:
@@ -101,13 +144,12 @@ VALUE_RULES: dict[str, tuple[FieldRule, ...]] = {
 }
 
 
-def _table_rules(t: Table) -> dict[str, ColumnElement[bool]]:
+def _table_rules(name: str, t: FromClause) -> dict[str, ColumnElement[bool]]:
     """Row rules that concern a single table's own columns (beyond the generic ones).
 
     Each predicate is NULL-safe: it is true exactly for the rows that break the
     rule, never NULL, so that NOT(any rule) keeps exactly the good rows.
     """
-    name = t.name
     if name == "internship":
         return {
             "internship_dates": or_(
@@ -169,11 +211,31 @@ class _Base:
 
 
 class CleanSource:
-    """Builds, once per refresh, the rule predicates and kept-row subqueries."""
+    """Builds, once per refresh, the rule predicates and kept-row subqueries.
 
-    def __init__(self) -> None:
+    ``exact``: read every text column through ``exact_text`` (MySQL-family
+    sources, see ``exact_codes``).
+    """
+
+    def __init__(self, exact: bool = False) -> None:
+        self.exact = exact
         self._bases: dict[str, _Base] = {}
         self._kept: dict[str, Subquery] = {}
+        self._raw: dict[str, FromClause] = {}
+
+    def raw(self, name: str) -> FromClause:
+        """The raw rows of a contract table, with codes that compare exactly."""
+        if name not in self._raw:
+            t = METADATA.tables[name]
+            if not self.exact:
+                self._raw[name] = t
+            else:
+                cols = [
+                    exact_text(t.c[c.name]).label(c.name) if c.type == "TEXT" else t.c[c.name]
+                    for c in SPECS[name].columns
+                ]
+                self._raw[name] = select(*cols).subquery(f"raw_{name}")
+        return self._raw[name]
 
     # -- row rules ---------------------------------------------------------
     def base(self, name: str) -> _Base:
@@ -186,7 +248,7 @@ class CleanSource:
         return self.base(name).breaks
 
     def _build_base(self, spec: TableSpec) -> _Base:
-        t = METADATA.tables[spec.name]
+        t = self.raw(spec.name)
         from_: FromClause = t
         rules: dict[str, ColumnElement[bool]] = {}
         required = [t.c[c.name] for c in spec.columns if c.required]
@@ -213,11 +275,11 @@ class CleanSource:
         enums = [and_(t.c[c.name].is_not(None), t.c[c.name].not_in(c.enum)) for c in spec.columns if c.enum]
         if enums:
             rules["row_enum"] = or_(*enums)
-        rules.update(_table_rules(t))
+        rules.update(_table_rules(spec.name, t))
         return _Base(from_, rules, known)
 
     @staticmethod
-    def _duplicate_keys(t: Table, key: tuple[str, ...]) -> Subquery:
+    def _duplicate_keys(t: FromClause, key: tuple[str, ...]) -> Subquery:
         """The keys that more than one row shares (NULL keys are row_not_null's business)."""
         inner = t.alias()
         cols = [inner.c[k] for k in key]
@@ -235,7 +297,7 @@ class CleanSource:
 
     def kept_keys(self, name: str) -> Select:
         """SELECT of the key of the kept rows of a referenced table (unique by construction)."""
-        t = METADATA.tables[name]
+        t = self.raw(name)
         return (
             select(t.c[key_column(name)]).select_from(self.base(name).from_).where(self.keep_predicate(name))
         )
@@ -249,13 +311,13 @@ class CleanSource:
 
     def _field_checks(self, spec: TableSpec) -> list[tuple[str, tuple[str, ...], ColumnElement[bool]]]:
         """(rule, columns, ok-condition) of every field rule of a table, references included."""
-        t = METADATA.tables[spec.name]
+        t = self.raw(spec.name)
         checks = [("ref_unknown", (col,), ok) for col, ok in self.base(spec.name).known.items()]
         checks += [(r.rule, r.columns, r.ok(t)) for r in VALUE_RULES.get(spec.name, ())]
         return checks
 
     def _build_kept(self, spec: TableSpec) -> Subquery:
-        t = METADATA.tables[spec.name]
+        t = self.raw(spec.name)
         guarded: dict[str, list[ColumnElement[bool]]] = {}
         for _rule, cols, ok in self._field_checks(spec):
             for col in cols:
@@ -274,7 +336,7 @@ class CleanSource:
         """Rows caught per (rule, table), with up to EXAMPLES example keys each."""
         found: list[QualityCount] = []
         for spec in SPECS.values():
-            t = METADATA.tables[spec.name]
+            t = self.raw(spec.name)
             row_rules = list(self.breaks(spec.name).items())
             field_rules = self._field_rule_breaks(spec)
             from_ = self.base(spec.name).from_
@@ -285,7 +347,7 @@ class CleanSource:
 
     def _field_rule_breaks(self, spec: TableSpec) -> list[tuple[str, ColumnElement[bool]]]:
         """One predicate per field rule: the row has a set value that the rule rejects."""
-        t = METADATA.tables[spec.name]
+        t = self.raw(spec.name)
         by_rule: dict[str, list[ColumnElement[bool]]] = {}
         for rule, cols, ok in self._field_checks(spec):
             is_set = and_(*(t.c[c].is_not(None) for c in cols))
@@ -296,7 +358,7 @@ class CleanSource:
     @staticmethod
     def _count_table(
         conn: Connection,
-        t: Table,
+        t: FromClause,
         from_: FromClause,
         spec: TableSpec,
         rules: list[tuple[str, ColumnElement[bool]]],

@@ -81,6 +81,9 @@ class RefreshResult:
     # Series for charts that are not indicator values, e.g. placement progress
     # of this season against last season (metrics/families/progress.py).
     series: dict[str, dict] = field(default_factory=dict)
+    # Extract mode: what was copied from the source per table,
+    # {"rows", "bytes" (as Arrow columns), "seconds"}; empty in pushdown mode.
+    extract: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def partial(self) -> bool:

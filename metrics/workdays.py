@@ -21,7 +21,7 @@ import chinese_calendar
 import numpy as np
 
 _DAY = np.timedelta64(1, "D")
-_SECONDS_PER_DAY = 86400
+_US_PER_DAY = 86_400_000_000
 
 
 class WorkCalendar:
@@ -74,33 +74,35 @@ class WorkCalendar:
         self._before = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
 
     def position(self, moments: np.ndarray) -> np.ndarray:
-        """W(t) in whole seconds: working seconds from the table's base to each moment.
+        """W(t) in integer microseconds: working time from the table's base to each moment.
 
-        Integer seconds keep latencies exact: three working weeks is 15.0, not
-        15.000000000000004, which matters when it is compared with an SLA.
+        Integers keep latencies exact: three working weeks is 15.0, not
+        15.000000000000004, which matters when it is compared with an SLA; and
+        microseconds keep the fractions of a second a TIMESTAMP may hold
+        (half a second past the SLA is past it).
         """
-        moments = np.asarray(moments, dtype="datetime64[s]")
+        moments = np.asarray(moments, dtype="datetime64[us]")
         if moments.size == 0:
             return np.zeros(0, dtype=np.int64)
         days = moments.astype("datetime64[D]")
         self._cover(days.min(), days.max())
         idx = ((days - self._base) / _DAY).astype(np.int64)
-        seconds = (moments - days).astype("timedelta64[s]").astype(np.int64)
-        return self._before[idx] * _SECONDS_PER_DAY + np.where(self._flags[idx], seconds, 0)
+        micros = (moments - days).astype("timedelta64[us]").astype(np.int64)
+        return self._before[idx] * _US_PER_DAY + np.where(self._flags[idx], micros, 0)
 
     def durations(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Working days in [start, end) for each pair; the day table is shared by both sides."""
-        starts = np.asarray(starts, dtype="datetime64[s]")
-        ends = np.asarray(ends, dtype="datetime64[s]")
+        starts = np.asarray(starts, dtype="datetime64[us]")
+        ends = np.asarray(ends, dtype="datetime64[us]")
         if starts.size == 0:
             return np.zeros(0)
         both = np.concatenate((starts, ends)).astype("datetime64[D]")
         self._cover(both.min(), both.max())
-        return (self.position(ends) - self.position(starts)) / _SECONDS_PER_DAY
+        return (self.position(ends) - self.position(starts)) / _US_PER_DAY
 
     def workdays_between(self, start: datetime, end: datetime) -> float:
         """Working days in [start, end) for one interval."""
         result = self.durations(
-            np.array([start], dtype="datetime64[s]"), np.array([end], dtype="datetime64[s]")
+            np.array([start], dtype="datetime64[us]"), np.array([end], dtype="datetime64[us]")
         )
         return float(result[0])

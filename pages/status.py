@@ -135,12 +135,22 @@ def _quality(all_rows: list[dict[str, Any]], lang: str) -> html.Div:
     )
 
 
-def _sources(counts: dict[str, int], lang: str) -> html.Div:
-    head = _head([("status_table", False), ("status_rows", True)], lang)
-    body = [
-        html.Tr([html.Td(html.Code(name)), html.Td(desk_number(n, "count", lang), className="num")])
-        for name, n in counts.items()
-    ]
+def _sources(counts: dict[str, int], extract: dict[str, dict], lang: str) -> html.Div:
+    """Rows per source table; in extract mode also what the refresh moved (MB, seconds)."""
+    cols = [("status_table", False), ("status_rows", True)]
+    if extract:
+        cols += [("status_extract_mb", True), ("status_extract_s", True)]
+    head = _head(cols, lang)
+    body = []
+    for name, n in counts.items():
+        cells = [html.Td(html.Code(name)), html.Td(desk_number(n, "count", lang), className="num")]
+        if extract:
+            e = extract.get(name, {})
+            cells += [
+                html.Td(f"{e.get('bytes', 0) / 2**20:.1f}", className="num"),
+                html.Td(f"{e.get('seconds', 0):.2f}", className="num"),
+            ]
+        body.append(html.Tr(cells))
     return html.Div(
         [html.H2(t("status_sources", lang)), html.Table([head, html.Tbody(body)], className="desk-table")],
         id=ids.STATUS_SOURCES,
@@ -187,7 +197,10 @@ def layout(**query: str) -> html.Div:
             _summary(data, lang),
             _snapshots(data["snapshots"], lang),
             html.Div(
-                [_quality(data["quality"], lang), _sources(data["source_counts"], lang)],
+                [
+                    _quality(data["quality"], lang),
+                    _sources(data["source_counts"], data.get("extract", {}), lang),
+                ],
                 className="desk-grid status-grid",
             ),
         ],

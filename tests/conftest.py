@@ -1,9 +1,12 @@
 """Shared fixtures: one fresh source database per backend (SQLite, PostgreSQL,
 MariaDB) and helpers to load a hand-built data set into it and compute.
 
-Every indicator test runs on all three backends. A server that cannot be
-reached makes the tests FAIL (never skip): the suite exists to prove the
-engine's SQL runs unchanged on every backend a school may use.
+Every indicator test runs on all three backends, in both engine modes
+(``extract``: copy into DuckDB and compute there; ``pushdown``: SQL on the
+source). Data sets are loaded the way a school's ETL leaves them: plain
+tables, no index, no ANALYZE. A server that cannot be reached makes the tests
+FAIL (never skip): the suite exists to prove the engine's SQL runs unchanged
+on every backend a school may use.
 """
 
 from __future__ import annotations
@@ -21,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from metrics.contract import METADATA, TABLES  # noqa: E402
+from engine_modes import MARIADB_ADMIN_URL, MODES, PG_ADMIN_URL, engine_options  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-MARIADB_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
+from metrics.contract import METADATA, TABLES  # noqa: E402
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 
@@ -121,13 +123,21 @@ def load_source(backend_url) -> Callable[[dict[str, list[dict]]], Engine]:
     return lambda data: load_dataset(backend_url, data)
 
 
+@pytest.fixture(scope="session", params=MODES)
+def mode(request) -> str:
+    """The engine mode a test computes in."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def compute_on(backend_url) -> Callable[..., dict]:
+def compute_on(backend_url, mode) -> Callable[..., dict]:
     """``compute_on(data, dates, calendar=None)`` loads ``data`` into this
-    backend and returns {as_of_date: RefreshResult}, computing once per date.
+    backend and returns {as_of_date: RefreshResult}, computing once per date
+    in this test's engine mode.
 
     The results are plain objects, so a module-scoped fixture can keep them
     after the database has been reloaded for another data set."""
+    options = engine_options(mode)
 
     def run(data: dict[str, list[dict]], dates: Iterable[date], calendar=None) -> dict:
         from metrics.engine import compute
@@ -136,7 +146,7 @@ def compute_on(backend_url) -> Callable[..., dict]:
         cal = calendar if calendar is not None else WorkCalendar(extra_holidays=[], extra_workdays=[])
         engine = load_dataset(backend_url, data)
         try:
-            return {d: compute(engine, d, calendar=cal) for d in dates}
+            return {d: compute(engine, d, options=options, calendar=cal) for d in dates}
         finally:
             engine.dispose()
 

@@ -38,6 +38,7 @@ def generate(
     seed: int = 2026,
     today: date | None = None,
     progress: Progress | None = None,
+    indexes: bool = True,
 ) -> dict[str, int]:
     """(Re)create the contract's 13 tables at ``url`` and fill them with a
     school's worth of demo data; returns the row count of every table.
@@ -45,6 +46,8 @@ def generate(
     ``scale`` multiplies students, enterprises and approvals (not departments
     or majors); ``today`` (default: the current date) is the anchor date.
     ``progress(stage, fraction)`` is called as the work advances.
+    ``indexes=False`` leaves the tables bare — no index, no ANALYZE — the way
+    an ETL job or a view layer leaves a school's platform (benchmarks).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, not {scale}")
@@ -82,7 +85,7 @@ def generate(
     host = int(local_partners[0]) if local_partners.size else 0
     plant(tables, today, final_year, (str(ent.ids[host]), str(ent.industry[host]), str(ent.region[host])))
 
-    counts = write(url, tables, report, 0.6, 1.0)
+    counts = write(url, tables, report, 0.6, 1.0, indexes=indexes)
     report("done", 1.0)
     return counts
 

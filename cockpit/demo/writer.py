@@ -62,8 +62,10 @@ def write(
     progress: Callable[[str, float], None],
     start: float,
     stop: float,
+    indexes: bool = True,
 ) -> dict[str, int]:
-    """(Re)create the contract tables at ``url``, load ``tables`` and index them.
+    """(Re)create the contract tables at ``url``, load ``tables`` and (unless
+    ``indexes`` is false) index and analyse them.
     Reports progress between fractions ``start`` and ``stop``."""
     engine = create_engine(url)
     md = _private_metadata()
@@ -85,9 +87,10 @@ def write(
                 _load(engine, raw, data)
                 done += len(data)
             raw.commit()  # the rows went in through the driver, outside SQLAlchemy's transaction
-            progress("indexes", start + (stop - start) * 0.9)
-            _index(engine, conn, md)
-            conn.commit()
+            if indexes:
+                progress("indexes", start + (stop - start) * 0.9)
+                index(engine, conn, md)
+                conn.commit()
     finally:
         engine.dispose()
     return {spec.name: len(tables[spec.name]) for spec in TABLES}
@@ -126,9 +129,10 @@ def _load(engine: Engine, raw: Any, data: TableData) -> None:
         cursor.close()
 
 
-def _index(engine: Engine, conn: Connection, md: MetaData) -> None:
+def index(engine: Engine, conn: Connection, md: MetaData | None = None) -> None:
     """Build the indexes, then refresh the planner's statistics: right after a
     bulk load a server knows nothing of the tables and may plan badly."""
+    md = md or _private_metadata()
     for table, columns in INDEXES:
         t = md.tables[table]
         name = f"ix_demo_{table}_{'_'.join(columns)}"

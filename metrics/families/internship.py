@@ -108,7 +108,7 @@ def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, floa
             func.count(i.c.enterprise_score).label("score_n"),
             func.sum(case((logs_ok, i.c.logs_submitted), else_=0)).label("logs_submitted"),
             func.sum(case((logs_ok, i.c.logs_expected), else_=0)).label("logs_expected"),
-            func.sum(flag(and_(pay_ok, _underpaid(i)))).label("underpaid"),
+            func.sum(flag(and_(pay_ok, _underpaid(i, ctx.conn.dialect.name)))).label("underpaid"),
             func.sum(flag(pay_ok)).label("pay_known"),
         )
         .select_from(i.join(s, s.c.student_id == i.c.student_id))
@@ -122,15 +122,20 @@ def _internships_per_major(ctx: Context) -> dict[tuple[str, str], dict[str, floa
     return out
 
 
-def _underpaid(i) -> object:
-    """monthly_pay < 0.8 × reference_wage, exactly.
+def _underpaid(i, dialect: str) -> object:
+    """monthly_pay < 0.8 × reference_wage, exactly as stored.
 
-    Compared as 5·pay < 4·wage in units of 0.0001 yuan (the contract's NUM
-    precision), so neither a rounded 0.8 nor SQLite's binary floats can turn
-    exactly 80% into "underpaid".
+    Compared as 5·pay < 4·wage, so no rounded 0.8 enters. On decimal engines
+    (DuckDB's DECIMAL(38, 10) in extract mode, NUMERIC/DECIMAL in pushdown) the
+    products are exact: 3999.99996 against 5000 is under 80%. SQLite holds
+    binary floats, whose products can land a hair off an exact 80%, so there
+    both sides are first rounded to units of 1e-10 yuan — the scale the extract
+    keeps — and the two modes agree.
     """
-    pay = func.round(i.c.monthly_pay * 10000)
-    wage = func.round(i.c.reference_wage * 10000)
+    pay, wage = i.c.monthly_pay, i.c.reference_wage
+    if dialect == "sqlite":
+        pay = func.round(pay * 10_000_000_000)
+        wage = func.round(wage * 10_000_000_000)
     return pay * 5 < wage * 4
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, text
 
 from metrics.check import check_source, type_family
-from metrics.contract import METADATA
+from metrics.contract import METADATA, SPECS
 
 SCHOOL = {"school_code": "4133010001", "name_zh": "示范职业技术学院", "region_code": "330100"}
 
@@ -95,3 +95,32 @@ def test_sqlite_text_dates_are_accepted(tmp_path):
     finally:
         engine.dispose()
     assert report.problems == []
+
+
+def test_pushdown_readiness_names_unindexed_keys_with_advice(load_source):
+    """check-source for pushdown mode: a key without index is a warning with the
+    CREATE INDEX to run; an indexed key is not. Extract mode does not ask."""
+    engine = load_source({"school_profile": [SCHOOL]})
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE INDEX ix_dept ON department (department_code(64))"))
+    except Exception:  # not MySQL: no prefix length
+        with engine.begin() as conn:
+            conn.execute(text("CREATE INDEX ix_dept ON department (department_code)"))
+    try:
+        report = check_source(engine, mode="pushdown")
+        plain = check_source(engine)
+    finally:
+        engine.dispose()
+    assert report.usable
+    assert report.indexed["department"] is True
+    assert report.indexed["student"] is False
+    msgs = [str(p) for p in report.warnings]
+    assert any(
+        m.startswith("warning: student: key (student_id) is not indexed")
+        and "CREATE INDEX ix_student_key ON student (student_id)" in m
+        for m in msgs
+    ), msgs
+    assert not any(m.startswith("warning: department: key") for m in msgs)
+    assert set(report.analyzed) == {name for name, spec in SPECS.items() if spec.key}
+    assert plain.problems == [] and plain.indexed == {}

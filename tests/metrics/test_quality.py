@@ -500,27 +500,37 @@ MINIMAL = {
     ],
     ids=["no_row", "two_rows"],
 )
-def test_school_profile_not_exactly_one_row(load_source, profile):
+def test_school_profile_not_exactly_one_row(load_source, mode, profile):
+    from engine_modes import engine_options
+
     from metrics.engine import SourceError, compute
     from metrics.workdays import WorkCalendar
 
     engine = load_source({**MINIMAL, "school_profile": profile})
     try:
         with pytest.raises(SourceError) as err:
-            compute(engine, D, calendar=WorkCalendar(extra_holidays=[], extra_workdays=[]))
+            compute(
+                engine,
+                D,
+                options=engine_options(mode),
+                calendar=WorkCalendar(extra_holidays=[], extra_workdays=[]),
+            )
         assert "school_profile" in str(err.value)
     finally:
         engine.dispose()
 
 
-def test_school_profile_one_row_computes(load_source):
+def test_school_profile_one_row_computes(load_source, mode):
     """The control: the same minimal source with one school_profile row computes."""
+    from engine_modes import engine_options
+
     from metrics.engine import compute
     from metrics.workdays import WorkCalendar
 
     engine = load_source({**MINIMAL, "school_profile": school()})
     try:
-        r = compute(engine, D, calendar=WorkCalendar(extra_holidays=[], extra_workdays=[]))
+        calendar = WorkCalendar(extra_holidays=[], extra_workdays=[])
+        r = compute(engine, D, options=engine_options(mode), calendar=calendar)
     finally:
         engine.dispose()
     expect(r, Exp("approval_backlog", DAY, SCHOOL, 1, 1, None))
