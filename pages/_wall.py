@@ -258,7 +258,6 @@ def _screen(snapshot_id: int | None, scope_key: str, title: str, query_key: tupl
 def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> html.Div:
     code = scope.view or ""
     lang = "en" if query.get("lang") == "en" else "zh"
-    qs = query_string(query)
     cfg = service.screen_settings()
     head = service.wall_header(scope) or {}
     figs = render_figures(scope, lang)
