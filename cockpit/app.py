@@ -56,7 +56,7 @@ def _load_catalog(settings: Settings):
 
 NAV_LINKS = (
     ("nav_wall", "/"),
-    ("nav_departments", "/department/"),
+    ("nav_departments", "/departments"),
     ("nav_catalog", "/catalog"),
     ("nav_status", "/status"),
     ("nav_approvals", "/approvals"),
@@ -70,7 +70,7 @@ def _nav(search: str) -> list:
     only the pages the signed-in identity may open, then who is signed in."""
     from urllib.parse import parse_qs
 
-    from cockpit import auth, service
+    from cockpit import auth
     from cockpit.i18n import t
 
     query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
@@ -79,14 +79,8 @@ def _nav(search: str) -> list:
     ident = auth.current_identity()
     if ident is None:
         return []
-    scope = ident.scope()
     links = [html.Span(t("app_title", lang), className="brand")]
     for key, href in NAV_LINKS:
-        if href == "/department/":
-            depts = service.academic_departments(scope) if scope is not None else []
-            if not depts:
-                continue
-            href = f"/department/{depts[0]['code']}"
         if not ident.may_open(href):
             continue
         links.append(dcc.Link(t(key, lang), href=href + qs, className="nav-link"))

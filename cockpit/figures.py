@@ -393,15 +393,61 @@ def process_bars_figure(
     return fig
 
 
+# The cockpit's own colours for desk charts: the brand blue first, then colours that stay
+# apart from it and from the warning/critical amber and red.
+DESK_COLOURS = ("#0b4f8a", "#2a9d8f", "#7b61ff", "#e76f51", "#6c757d", "#00a6d6", "#8d6e63", "#c2185b")
+
+
 def desk_layout(fig: go.Figure, *, height: int, legend_y: float, **layout: Any) -> go.Figure:
-    """The desk pages' chart style (light, laptop-sized), shared by /indicator and /approvals."""
+    """The desk pages' chart style (light, laptop-sized), shared by /indicator and /approvals.
+    The top margin keeps the data clear of anything drawn above the plot."""
     fig.update_layout(
         template="plotly_white",
+        colorway=list(DESK_COLOURS),
         font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 20, "t": 10, "b": 40},
+        margin={"l": 60, "r": 20, "t": 24, "b": 40},
         height=height,
         legend={"orientation": "h", "y": legend_y},
         hovermode="x unified",
         **layout,
     )
     return fig
+
+
+def with_gaps(
+    dates: list[str], series: list[list[float | None]], max_days: int = 8
+) -> tuple[list[str], list]:
+    """Dates and series with an empty point wherever two snapshots are more than
+    ``max_days`` apart, so a line is broken there instead of drawn across the missing
+    weeks (Plotly does not connect across None)."""
+    from datetime import date, timedelta
+
+    if not dates:
+        return dates, series
+    out_dates = [dates[0]]
+    out = [[s[0]] for s in series]
+    for i in range(1, len(dates)):
+        prev, cur = date.fromisoformat(dates[i - 1]), date.fromisoformat(dates[i])
+        if (cur - prev).days > max_days:
+            out_dates.append((prev + timedelta(days=1)).isoformat())
+            for o in out:
+                o.append(None)
+        out_dates.append(dates[i])
+        for o, s in zip(out, series, strict=True):
+            o.append(s[i])
+    return out_dates, out
+
+
+def date_axis_format(dates: list[str], lang: str) -> dict[str, str]:
+    """Tick and hover formats for a date axis: the year on every tick when the dates span
+    more than one calendar year (12月/1月 would be ambiguous), else month and day, with
+    the year in the axis title."""
+    zh = lang == "zh"
+    years = {d[:4] for d in dates}
+    if len(years) > 1:
+        tick = "%Y年%-m月%-d日" if zh else "%Y-%m-%d"
+        title = ""
+    else:
+        tick = "%-m月%-d日" if zh else "%b %-d"
+        title = (f"{next(iter(years))}年" if zh else next(iter(years))) if years else ""
+    return {"tickformat": tick, "hoverformat": "%Y年%-m月%-d日" if zh else "%Y-%m-%d", "title": title}

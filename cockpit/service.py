@@ -353,6 +353,47 @@ def wall_tiles(scope: Scope) -> list[dict[str, Any]]:
     return [] if sid is None else _tiles(sid, scope.key)
 
 
+OVERVIEW = (
+    "placement_rate",
+    "major_related_rate",
+    "internship_rate",
+    "internship_insured_rate",
+    "internship_underpaid_count",
+    "approval_overdue_rate",
+)
+
+
+def department_overview(scope: Scope) -> list[dict[str, Any]]:
+    """Every academic department the scope may see, with its key figures at their headline
+    periods (OVERVIEW, those of the scope's families), each with its level, the worst
+    level of the row, and the department's alert count (/departments)."""
+    sid = current_snapshot_id()
+    return [] if sid is None else _overview(sid, scope.key)
+
+
+@cache.memoize()
+def _overview(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
+    scope = Scope.from_key(scope_key)
+    metrics = [m for m in OVERVIEW if allows_metric(m, scope)]
+    alerts = _wall_alerts(snapshot_id, scope_key)
+    labels = (_snapshot_meta(snapshot_id) or {}).get("labels") or {}
+    out = []
+    for d in _departments(snapshot_id, scope_key):
+        if not scope.visible_departments([d["code"]]):
+            continue
+        view = scope.narrow(d["code"])
+        figs = _figures(snapshot_id, view.key)
+        cells = {}
+        for m in metrics:
+            value = figs.get(m, {}).get("value")
+            cells[m] = {"value": value, "level": _level(m, value), "unit": metric_unit(m)}
+        levels = {c["level"] for c in cells.values()}
+        worst = "critical" if "critical" in levels else ("warning" if "warning" in levels else None)
+        n_alerts = sum(1 for a in alerts if row_department(a["dims"], labels) == d["code"])
+        out.append({**d, "figures": cells, "level": worst, "alerts": n_alerts})
+    return out
+
+
 def screen_settings() -> dict[str, Any]:
     """The wall canvas size and poll rhythm (config screen:)."""
     s = _ctx().settings.screen

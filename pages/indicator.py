@@ -200,16 +200,20 @@ def _table(info: dict[str, Any], data: dict[str, Any], lang: str, query: dict[st
     )
 
 
-def _figure_layout(fig: go.Figure, unit: str, lang: str, dates: bool = False) -> go.Figure:
+def _figure_layout(fig: go.Figure, unit: str, lang: str, dates: list[str] | None = None) -> go.Figure:
     if dates:
-        zh = lang == "zh"
+        axis = figures.date_axis_format(dates, lang)
         fig.update_xaxes(
-            tickformat="%-m月%-d日" if zh else "%b %-d", hoverformat="%Y年%-m月%-d日" if zh else "%Y-%m-%d"
+            tickformat=axis["tickformat"], hoverformat=axis["hoverformat"], title_text=axis["title"]
         )
-    figures.desk_layout(fig, height=320, legend_y=-0.2)
+    figures.desk_layout(fig, height=320, legend_y=-0.25)
     if unit == "ratio":
         fig.update_yaxes(tickformat=".0%")
     return fig
+
+
+# The desk charts without the Plotly toolbar: it sat on top of the data.
+DESK_GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 def _trend(info: dict[str, Any], period: str, grain: str, lang: str, ctx: _desk.DeskContext) -> html.Div:
@@ -222,12 +226,15 @@ def _trend(info: dict[str, Any], period: str, grain: str, lang: str, ctx: _desk.
         body: Any = html.P(t(key, lang), className="notice")
     else:
         fig = go.Figure()
-        for s in hist["series"]:
+        # A gap without snapshots stays a gap (no line drawn across missing weeks).
+        x, ys = figures.with_gaps(dates, [s["values"] for s in hist["series"]])
+        for s, y in zip(hist["series"], ys, strict=True):
             total = s["key"] == "__total__"
             fig.add_trace(
                 go.Scatter(
-                    x=dates,
-                    y=s["values"],
+                    x=x,
+                    y=y,
+                    connectgaps=False,
                     name=t("grain_school", lang) if total else s["name"],
                     mode="lines+markers",
                     visible=True if total or not has_total else "legendonly",
@@ -236,8 +243,8 @@ def _trend(info: dict[str, Any], period: str, grain: str, lang: str, ctx: _desk.
             )
         body = dcc.Graph(
             id=ids.IND_TREND,
-            figure=_figure_layout(fig, info["unit"], lang, dates=True),
-            config={"displaylogo": False},
+            figure=_figure_layout(fig, info["unit"], lang, dates=dates),
+            config=DESK_GRAPH_CONFIG,
         )
     title = t("desk_trend", lang) + ("" if period.startswith("day:") else f" · {desk_period(period, lang)}")
     return html.Div([html.H2(title), body], className="desk-panel")
@@ -263,7 +270,7 @@ def _series(info: dict[str, Any], kind: str, lang: str, ctx: _desk.DeskContext) 
             dcc.Graph(
                 id=ids.IND_SERIES,
                 figure=_figure_layout(fig, info["unit"], lang),
-                config={"displaylogo": False},
+                config=DESK_GRAPH_CONFIG,
             ),
         ],
         className="desk-panel",

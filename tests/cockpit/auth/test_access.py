@@ -278,3 +278,19 @@ def test_sign_in_attempts_are_rate_limited(demo_store, secret_env, tmp_path):
     assert last.status_code == 429 and "登录尝试过于频繁" in last.get_data(as_text=True)
     lines = app.server.extensions["cockpit"].accounts.audit_lines(limit=2)
     assert lines[0]["detail"] == "rate limited"
+
+
+@pytest.mark.parametrize("query", ["?department={other}", "?department={other}&grain=major", "?major=NOPE"])
+def test_the_department_filter_never_widens_the_scope(as_user, school, query):
+    status, page = _router(as_user("dean"), "/indicator/placement_rate", query.format(other=school.other))
+    assert status == 200
+    assert "没有找到该学院或专业" in page
+    for name in school.names_of_others({school.own}):
+        assert name not in page
+
+
+def test_a_dean_may_filter_to_their_own_department(as_user, school):
+    status, page = _router(
+        as_user("dean"), "/indicator/placement_rate", f"?department={school.own}&grain=major"
+    )
+    assert status == 200 and school.labels["department"][school.own]["name_zh"] in page
