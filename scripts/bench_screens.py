@@ -199,7 +199,7 @@ def serve(port: int, profile: bool) -> None:
         from cockpit import service
 
         try:
-            departments = [d["code"] for d in service.academic_departments()]
+            departments = [d["code"] for d in service.academic_departments(service.Scope.whole_school())]
         except Exception as e:  # the service may not have it yet
             departments = []
             print(f"bench: no department list from the service: {e}", file=sys.stderr)

@@ -99,3 +99,22 @@ def test_past_snapshot_is_labelled_and_shows_its_figures(browser, demo_store):
     )
     assert f"{past.month}月{past.day}日" in browser.find("#desk-history").text
     assert browser.console_errors() == []
+
+
+def test_filter_changes_write_the_url(cockpit_app, demo_store):
+    """The department filter drops the major (it belonged to the old department); the
+    newest snapshot date means "today" and leaves the URL; an older one stays."""
+    from pages import indicator
+
+    latest = max(demo_store.as_of_dates).isoformat()
+    past = demo_store.as_of_dates[-2].isoformat()
+    with cockpit_app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert cockpit_app.server.preprocess_request() is None
+        old = "?grain=major&department=JX01&major=0101"
+        assert indicator.select("cohort:2026", "major", "JX02", latest, old) == (
+            "?grain=major&department=JX02&period=cohort:2026"
+        )
+        assert indicator.select("cohort:2026", "major", "JX01", past, old) == (
+            f"?grain=major&department=JX01&major=0101&period=cohort:2026&as_of={past}"
+        )
+        assert indicator.select("cohort:2026", "major", "", latest, old) == "?grain=major&period=cohort:2026"
