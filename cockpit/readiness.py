@@ -3,7 +3,8 @@
 One definition for everything that waits on a page — the report renderer's
 screenshots, the browser tests and the screen benchmark — so that none of them
 ever waits for a fixed time: Dash is idle (layout loaded, no callback pending,
-nothing loading), every graph has drawn its SVG, and the fonts are in.
+nothing loading), every graph has drawn its SVG, every AG Grid its rows, and the
+fonts are in.
 The script returns false, or {figures: n} once the page is ready.
 """
 
@@ -33,6 +34,10 @@ var plots = document.querySelectorAll('.js-plotly-plot');
 if (REQUIRE_FIGURES && !plots.length) { return false; }
 for (var k = 0; k < plots.length; k++) {
   if (!plots[k].querySelector('.main-svg') || !plots[k]._fullLayout) { return false; }
+}
+var grids = document.querySelectorAll('[class*="ag-theme-"]');
+for (var m = 0; m < grids.length; m++) {
+  if (!grids[m].querySelector('.ag-row, .ag-overlay-no-rows-wrapper')) { return false; }
 }
 if (document.fonts && document.fonts.status !== 'loaded') { return false; }
 return {figures: plots.length};

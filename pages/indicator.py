@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import auth, drilldown, figures, service
+from cockpit.extensions import cache
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import _desk, ids
 from pages._export import export_buttons
@@ -217,64 +218,107 @@ DESK_GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive"
 
 
 def _trend(info: dict[str, Any], period: str, grain: str, lang: str, ctx: _desk.DeskContext) -> html.Div:
-    hist = drilldown.history(info["id"], period, grain, ctx.scope, lang, major=ctx.major_code)
-    dates = hist["as_of"]
-    has_total = any(v is not None for v in hist["series"][0]["values"])
-    drawable = has_total or len(hist["series"]) > 1
-    if len(dates) < 2 or not drawable:
-        key = "desk_no_history" if len(dates) < 2 else "desk_no_total_trend"
-        body: Any = html.P(t(key, lang), className="notice")
+    view = ctx.major or ctx.department
+    total_name = (view["name_en"] if lang == "en" else view["name_zh"]) if view else t("grain_school", lang)
+    built = _trend_json(
+        service.current_snapshot_id(),
+        info["id"],
+        info["unit"],
+        period,
+        grain,
+        ctx.scope.key,
+        ctx.major_code or "",
+        lang,
+        total_name,
+    )
+    if "notice" in built:
+        body: Any = html.P(t(built["notice"], lang), className="notice")
     else:
-        fig = go.Figure()
-        # A gap without snapshots stays a gap (no line drawn across missing weeks).
-        x, ys = figures.with_gaps(dates, [s["values"] for s in hist["series"]])
-        for s, y in zip(hist["series"], ys, strict=True):
-            total = s["key"] == "__total__"
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    connectgaps=False,
-                    name=t("grain_school", lang) if total else s["name"],
-                    mode="lines+markers",
-                    visible=True if total or not has_total else "legendonly",
-                    line={"width": 3 if total else 1.5},
-                )
-            )
-        body = dcc.Graph(
-            id=ids.IND_TREND,
-            figure=_figure_layout(fig, info["unit"], lang, dates=dates),
-            config=DESK_GRAPH_CONFIG,
-        )
+        body = dcc.Graph(id=ids.IND_TREND, figure=built["figure"], config=DESK_GRAPH_CONFIG)
     title = t("desk_trend", lang) + ("" if period.startswith("day:") else f" · {desk_period(period, lang)}")
     return html.Div([html.H2(title), body], className="desk-panel")
+
+
+@cache.memoize()
+def _trend_json(
+    snapshot_id: int | None,
+    metric_id: str,
+    unit: str,
+    period: str,
+    grain: str,
+    scope_key: str,
+    major: str,
+    lang: str,
+    total_name: str,
+) -> dict[str, Any]:
+    """The trend figure as a plain dict, built once per snapshot, scope and selection:
+    building a Plotly figure with its template costs ~90 ms, too much for every load."""
+    scope = service.Scope.from_key(scope_key)
+    hist = drilldown.history(metric_id, period, grain, scope, lang, major=major or None)
+    dates = hist["as_of"]
+    has_total = any(v is not None for v in hist["series"][0]["values"])
+    if len(dates) < 2 or not (has_total or len(hist["series"]) > 1):
+        return {"notice": "desk_no_history" if len(dates) < 2 else "desk_no_total_trend"}
+    fig = go.Figure()
+    # A gap without snapshots stays a gap (no line drawn across missing weeks).
+    x, ys = figures.with_gaps(dates, [s["values"] for s in hist["series"]])
+    for s, y in zip(hist["series"], ys, strict=True):
+        total = s["key"] == "__total__"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                connectgaps=False,
+                name=total_name if total else s["name"],
+                mode="lines+markers",
+                visible=True if total or not has_total else "legendonly",
+                line={"width": 3 if total else 1.5},
+            )
+        )
+    return {"figure": _figure_layout(fig, unit, lang, dates=dates).to_plotly_json()}
 
 
 def _series(info: dict[str, Any], kind: str, lang: str, ctx: _desk.DeskContext) -> html.Div | None:
     if kind not in ("month", "week"):
         return None
-    points = drilldown.period_series(info["id"], kind, ctx.scope, major=ctx.major_code)
+    fig = _series_json(
+        service.current_snapshot_id(),
+        info["id"],
+        info["unit"],
+        kind,
+        ctx.scope.key,
+        ctx.major_code or "",
+        lang,
+    )
+    if fig is None:
+        return None
+    return html.Div(
+        [
+            html.H2(t(f"desk_series_{kind}", lang)),
+            dcc.Graph(id=ids.IND_SERIES, figure=fig, config=DESK_GRAPH_CONFIG),
+        ],
+        className="desk-panel",
+    )
+
+
+@cache.memoize()
+def _series_json(
+    snapshot_id: int | None, metric_id: str, unit: str, kind: str, scope_key: str, major: str, lang: str
+) -> dict[str, Any] | None:
+    """The 12 months / 13 weeks inside the snapshot as a figure dict (cached like the trend)."""
+    scope = service.Scope.from_key(scope_key)
+    points = drilldown.period_series(metric_id, kind, scope, major=major or None)
     if not points:
         return None
     fig = go.Figure(
         go.Bar(
             x=[desk_period(p["period"], lang) for p in points],
             y=[p["value"] for p in points],
-            marker_color="#0b4f8a",
-            name=_name(info, lang),
+            marker_color=figures.DESK_COLOURS[0],
+            name=service.metric_label(metric_id, lang),
         )
     )
-    return html.Div(
-        [
-            html.H2(t(f"desk_series_{kind}", lang)),
-            dcc.Graph(
-                id=ids.IND_SERIES,
-                figure=_figure_layout(fig, info["unit"], lang),
-                config=DESK_GRAPH_CONFIG,
-            ),
-        ],
-        className="desk-panel",
-    )
+    return _figure_layout(fig, unit, lang).to_plotly_json()
 
 
 def _unknown(metric_id: str | None, lang: str) -> html.Div:

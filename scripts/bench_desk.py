@@ -47,7 +47,9 @@ def bench_scale(scale: float, loads: int) -> dict[str, Any]:
         info = bs._get_json(child.url + "/_bench/info")
         dept = info["departments"][0]
         driver = bs.start_browser(profile_dir)
-        sc = bs.Screens(driver, child.url, bs._ready_js())
+        from cockpit.readiness import ready_js
+
+        sc = bs.Screens(driver, child.url, ready_js(require_figures=False))
         pages = {
             "indicator": "/indicator/placement_rate",
             "indicator in a department, by major": f"/indicator/placement_rate?department={dept}&grain=major",
