@@ -27,6 +27,7 @@ from cockpit.service import (
     allows_metric,
     current_snapshot_id,
     row_visible,
+    status_of,
 )
 
 # Grains a restricted scope may see (they belong to a department).
@@ -203,7 +204,7 @@ def _breakdown(
         if not row_visible({"major": major}, labels, scope):
             return empty
         mine = _combine(metric_id, [r for r in rows if r["dims"] == {"major": major}])
-        total = None if mine is None else {**mine, "level": _level(metric_id, mine["value"])}
+        total = None if mine is None else {**mine, "level": status_of(metric_id, mine["value"])}
         return {**empty, "total": total}
     total_rows = [r for r in rows if _in_scope(r["dims"], scope)]
     total = _combine(metric_id, total_rows)
@@ -219,6 +220,7 @@ def _breakdown(
             "numerator": r["numerator"],
             "denominator": r["denominator"],
             "level": _level(metric_id, r["value"]),
+            "status": status_of(metric_id, r["value"]),
         }
         if grain == "major":
             dept = (labels.get("major", {}).get(dims["major"]) or {}).get("department")
@@ -230,7 +232,7 @@ def _breakdown(
     return {
         "period": period,
         "grain": grain,
-        "total": None if total is None else {**total, "level": _level(metric_id, total["value"])},
+        "total": None if total is None else {**total, "level": status_of(metric_id, total["value"])},
         "rows": out,
     }
 

@@ -149,7 +149,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk_warning": ("预警", "Warning"),
     "desk_critical": ("严重预警", "Critical"),
     "desk_level": ("预警级别", "Alert level"),
-    "desk_level_ok": ("正常", "OK"),
+    "desk_level_ok": ("—", "—"),
+    "status_met": ("达标", "Target met"),
+    "status_below": ("未达标", "Below target"),
+    "status_warning": ("预警", "Warning"),
+    "status_critical": ("严重", "Critical"),
     "desk_none": ("未设", "not set"),
     "desk_higher": ("越高越好", "higher is better"),
     "desk_lower": ("越低越好", "lower is better"),
@@ -387,7 +391,20 @@ def fmt_change(delta: float | None, unit: str, lang: str = "zh") -> str:
     if delta is None:
         return "—"
     zh, en = _CHANGE_UNITS.get(unit, _CHANGE_UNITS["count"])
-    return (en if lang == "en" else zh).format(delta * 100 if unit == "ratio" else delta)
+    text = (en if lang == "en" else zh).format(delta * 100 if unit == "ratio" else delta)
+    if change_is_zero(delta, unit):
+        text = text.replace("+", "", 1).replace("-", "", 1)  # no change: neither "+0.0" nor "−0.0"
+    return text
+
+
+def change_is_zero(delta: float | None, unit: str) -> bool:
+    """True when a change shows as zero at its display precision: a neutral change, never
+    coloured as better or worse."""
+    if delta is None:
+        return False
+    digits = {"ratio": 1, "workdays": 1, "score": 1, "index": 3}.get(unit, 0)
+    shown = delta * 100 if unit == "ratio" else delta
+    return round(shown, digits) == 0
 
 
 def fmt_date(iso: str | None, lang: str = "zh") -> str:

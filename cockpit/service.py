@@ -228,6 +228,21 @@ def _level(metric: str, value: float | None) -> str | None:
     return hit[0] if hit else None
 
 
+def status_of(metric: str, value: float | None) -> str | None:
+    """What a value says against its indicator's thresholds and target: "critical" or
+    "warning" past an alert threshold, else "met" (达标) or "below" (未达标) against the
+    target; None without a value or a target. Below target is never shown as fine."""
+    level = _level(metric, value)
+    if level is not None:
+        return level
+    mdef = _metric_def(metric)
+    target = mdef.thresholds.target if mdef is not None else None
+    if value is None or target is None:
+        return None
+    meets = value >= target if mdef.higher_is_better else value <= target
+    return "met" if meets else "below"
+
+
 def _target(metric: str) -> float | None:
     mdef = _metric_def(metric)
     return mdef.thresholds.target if mdef is not None else None
@@ -337,6 +352,7 @@ def _tiles(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
                 "unit": metric_unit(metric),
                 "target": _target(metric),
                 "level": _level(metric, value),
+                "status": status_of(metric, value),
                 "higher_is_better": (_metric_def(metric).higher_is_better if _metric_def(metric) else True),
                 "change_week": changes["week"],
                 "change_season": changes["season"],
@@ -386,9 +402,9 @@ def _overview(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
         cells = {}
         for m in metrics:
             value = figs.get(m, {}).get("value")
-            cells[m] = {"value": value, "level": _level(m, value), "unit": metric_unit(m)}
+            cells[m] = {"value": value, "level": status_of(m, value), "unit": metric_unit(m)}
         levels = {c["level"] for c in cells.values()}
-        worst = "critical" if "critical" in levels else ("warning" if "warning" in levels else None)
+        worst = next((lv for lv in ("critical", "warning", "below", "met") if lv in levels), None)
         n_alerts = sum(1 for a in alerts if row_department(a["dims"], labels) == d["code"])
         out.append({**d, "figures": cells, "level": worst, "alerts": n_alerts})
     return out

@@ -17,7 +17,7 @@ from dash import dcc, html
 from cockpit import figures, service
 from cockpit.extensions import cache
 from cockpit.files import report_allowed
-from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, t
+from cockpit.i18n import change_is_zero, fmt_change, fmt_date, fmt_time, fmt_value, t
 from pages import ids
 from pages._export import export_buttons
 
@@ -62,7 +62,7 @@ def screen_scope(code: str | None) -> service.Scope:
 
 def _change(delta: float | None, tile: dict[str, Any], label: str, lang: str) -> html.Span:
     cls = "change"
-    if delta is not None and delta != 0:
+    if delta is not None and not change_is_zero(delta, tile["unit"]):
         better = (delta > 0) == tile["higher_is_better"]
         cls += " better" if better else " worse"
     return html.Span([f"{label} ", html.B(fmt_change(delta, tile["unit"], lang))], className=cls)
@@ -102,7 +102,14 @@ def tile_children(tile: dict[str, Any], lang: str) -> list:
 
 
 def tile_class(tile: dict[str, Any]) -> str:
-    return "wall-tile" + (f" level-{tile['level']}" if tile["level"] else "")
+    """The tile's colour: red/amber past an alert threshold, grey below target (never the
+    green of a met target), green when the target is met."""
+    status = tile.get("status")
+    return (
+        "wall-tile"
+        + (f" level-{tile['level']}" if tile["level"] else "")
+        + (f" status-{status}" if status else "")
+    )
 
 
 def as_of_line(scope: service.Scope, lang: str) -> str:

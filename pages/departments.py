@@ -16,7 +16,14 @@ from pages import _desk, ids
 
 dash.register_page(__name__, path="/departments", name="各学院", title="领导驾驶舱 · 各学院", order=5)
 
-LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "desk_level_ok"}
+# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
+LEVEL_KEYS = {
+    "critical": "status_critical",
+    "warning": "status_warning",
+    "below": "status_below",
+    "met": "status_met",
+    None: "desk_level_ok",
+}
 
 
 def _columns(metrics: list[str], lang: str) -> list[dict[str, Any]]:

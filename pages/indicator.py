@@ -35,7 +35,14 @@ dash.register_page(
     order=20,
 )
 
-LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "desk_level_ok"}
+# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
+LEVEL_KEYS = {
+    "critical": "status_critical",
+    "warning": "status_warning",
+    "below": "status_below",
+    "met": "status_met",
+    None: "desk_level_ok",
+}
 
 
 def _name(info: dict[str, Any], lang: str) -> str:
@@ -182,7 +189,7 @@ def _table(info: dict[str, Any], data: dict[str, Any], lang: str, query: dict[st
                 "denominator_text": ""
                 if den is None
                 else (f"{den:.3f}" if unit == "ratio" and grain == "industry" else f"{den:,.0f}"),
-                "level_text": t(LEVEL_KEYS.get(r["level"], "desk_level_ok"), lang),
+                "level_text": t(LEVEL_KEYS.get(r.get("status"), "desk_level_ok"), lang),
             }
         )
     return dag.AgGrid(
@@ -557,7 +564,7 @@ def csv_bytes(metric_id: str, query: dict[str, str]) -> tuple[bytes, str] | None
                 desk_number(r["value"], info["unit"], lang),
                 "" if r["numerator"] is None else f"{r['numerator']:g}",
                 "" if r["denominator"] is None else f"{r['denominator']:g}",
-                t(LEVEL_KEYS.get(r["level"], "desk_level_ok"), lang),
+                t(LEVEL_KEYS.get(r.get("status"), "desk_level_ok"), lang),
                 period,
             ]
         )

@@ -212,3 +212,44 @@ def test_header_and_screen_settings(service):
     head = service.wall_header(SCHOOL)
     assert head["school"] == "测试职业技术学院" and head["as_of"] == "2026-11-21"
     assert service.screen_settings()["width"] == 1920
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "status"),
+    [
+        ("placement_rate", 0.96, "met"),  # target 0.95
+        ("placement_rate", 0.95, "met"),  # exactly on target
+        ("placement_rate", 0.927, "below"),  # under target, above the 0.90 warning: not green
+        ("placement_rate", 0.88, "warning"),
+        ("placement_rate", 0.80, "critical"),
+        ("approval_overdue_rate", 0.04, "met"),  # lower is better, target 0.05
+        ("approval_overdue_rate", 0.07, "below"),
+        ("approval_backlog", 12, None),  # no target, no threshold: no status
+        ("placement_rate", None, None),
+    ],
+)
+def test_status_against_target_and_thresholds(service, metric, value, status):
+    assert service.status_of(metric, value) == status
+
+
+def test_tiles_carry_the_status(service):
+    pr = _tile(service.wall_tiles(SCHOOL), "placement_rate")
+    assert pr["status"] == "warning"
+
+
+@pytest.mark.parametrize(
+    ("delta", "unit", "text", "zero"),
+    [
+        (-0.00001, "ratio", "0.0个百分点", True),  # never "−0.0"
+        (0.0004, "ratio", "0.0个百分点", True),
+        (-0.0006, "ratio", "-0.1个百分点", False),
+        (0.0, "count", "0", True),
+        (-0.2, "count", "0", True),
+        (3.0, "count", "+3", False),
+    ],
+)
+def test_a_zero_change_is_neutral(delta, unit, text, zero):
+    from cockpit.i18n import change_is_zero, fmt_change
+
+    assert fmt_change(delta, unit) == text
+    assert change_is_zero(delta, unit) is zero
