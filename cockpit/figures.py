@@ -30,6 +30,7 @@ THEMES: dict[str, dict[str, Any]] = {
         "size": 17,
         "accent": "#35c2ff",
         "second": "#8ea3c2",
+        "compare": "#d8b4fe",  # a comparison series (last season): no status colour
         "ok": "#2fbf8f",
         "warning": "#f6c343",
         "critical": "#ff5b5b",
@@ -43,6 +44,7 @@ THEMES: dict[str, dict[str, Any]] = {
         "size": 11,
         "accent": "#0b4f8a",
         "second": "#9aa5b1",
+        "compare": "#7b61ff",
         "ok": "#2f855a",
         "warning": "#b7791f",
         "critical": "#c53030",
@@ -121,23 +123,24 @@ def progress_figure(data: dict[str, Any] | None, lang: str = "zh", theme: str = 
     fig.add_trace(
         go.Scatter(
             x=data["days"],
-            y=data["previous"],
-            name=t("this_cohort", lang).format(cohort=data["previous_cohort"]),
-            mode="lines",
-            line={"color": th["second"], "width": 3, "dash": "dash"},
-            customdata=data["previous_days"],
-            hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=data["days"],
             y=data["current"],
             name=t("this_cohort", lang).format(cohort=data["cohort"]),
             mode="lines+markers",
             line={"color": th["accent"], "width": 4},
             marker={"size": 6},
             hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+        )
+    )
+    # Last season on top, dashed and in its own colour, so it is never hidden under this season.
+    fig.add_trace(
+        go.Scatter(
+            x=data["days"],
+            y=data["previous"],
+            name=t("this_cohort", lang).format(cohort=data["previous_cohort"]),
+            mode="lines",
+            line={"color": th["compare"], "width": 3, "dash": "dash"},
+            customdata=data["previous_days"],
+            hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
         )
     )
     last = next((v for v in reversed(data["current"]) if v is not None), None)
@@ -190,8 +193,10 @@ def ranking_figure(
     if target is not None:
         fig.add_vline(x=target, line={"color": th["ok"], "width": 2, "dash": "dot"})
     if unit == "ratio":
-        low = min(r["value"] for r in rows)
-        fig.update_xaxes(tickformat=".0%", range=[max(0.0, min(low, target or 1) - 0.1), 1.0])
+        # Bars start at zero: 82.6% must look like 82.6% of 98%, not a fifth of it.
+        fig.update_xaxes(tickformat=".0%", range=[0.0, 1.0])
+    else:
+        fig.update_xaxes(rangemode="tozero")
     fig.update_layout(bargap=0.25, uniformtext={"minsize": th["size"] - 3, "mode": "show"})
     return fig
 

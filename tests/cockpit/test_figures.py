@@ -18,10 +18,20 @@ def test_progress_traces():
         "previous": [0.7, 0.75],
     }
     fig = figures.progress_figure(data)
-    prev, cur = fig.data
+    cur, prev = fig.data  # last season drawn last: above this season, never hidden
     assert list(cur.y) == [0.8, 0.9] and list(prev.y) == [0.7, 0.75]
     assert cur.name == "2026届" and prev.name == "2025届"
-    assert figures.progress_figure(data, lang="en").data[1].name == "Class of 2026"
+    assert prev.line.dash == "dash" and prev.line.color != cur.line.color
+    assert figures.progress_figure(data, lang="en").data[0].name == "Class of 2026"
+
+
+def test_ranking_bars_start_at_zero():
+    rows = [
+        {"code": "D1", "name_zh": "甲", "value": 0.98, "level": None},
+        {"code": "D2", "name_zh": "乙", "value": 0.826},
+    ]
+    fig = figures.ranking_figure(rows, "ratio", 0.95)
+    assert list(fig.layout.xaxis.range) == [0.0, 1.0]
 
 
 def test_ranking_best_on_top_with_codes():
