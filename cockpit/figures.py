@@ -308,7 +308,10 @@ def internship_figure(items: list[dict[str, Any]], lang: str = "zh", theme: str 
                     th["critical"] if i.get("gap") else _level_colour(i.get("level"), th) for i in rates
                 ]
             },
-            text=[fmt_value(i["value"], "ratio", lang) for i in rates],
+            text=[
+                fmt_value(i["value"], "ratio", lang) if i.get("due", True) else t("not_yet_due", lang)
+                for i in rates
+            ],
             # A short bar (0 % retention early in the season) has no room inside:
             # its label goes outside so that 0.0% still reads as a figure.
             textposition=["inside" if (i["value"] or 0) >= 0.2 else "outside" for i in rates],

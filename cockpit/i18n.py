@@ -150,6 +150,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk_critical": ("严重预警", "Critical"),
     "desk_level": ("预警级别", "Alert level"),
     "desk_level_ok": ("—", "—"),
+    "not_yet_due": ("未到统计期", "not yet due"),
+    "not_yet_due_text": (
+        "未到统计期：该届学生尚未到本指标的统计时点，暂无数据。",
+        "Not yet due: this cohort has not reached the point where this indicator is measured.",
+    ),
     "status_met": ("达标", "Target met"),
     "status_below": ("未达标", "Below target"),
     "status_warning": ("预警", "Warning"),

@@ -123,6 +123,18 @@ def _in_scope(dims: dict[str, str], scope: Scope) -> bool:
     return dims == {"department": scope.view}
 
 
+def is_due(metric: str, period: str | None, as_of: str | None) -> bool:
+    """Whether the indicator is measurable yet for that period at the snapshot's date
+    (metrics.periods.is_due): False shows as "未到统计期" instead of a made-up 0."""
+    from datetime import date as _date
+
+    from metrics.periods import is_due as _is_due
+
+    if not period or not as_of:
+        return True
+    return _is_due(metric, metric_family(metric) or "", period, _date.fromisoformat(as_of[:10]))
+
+
 def metric_family(metric: str) -> str | None:
     mdef = _metric_def(metric)
     return mdef.family if mdef is not None else None
@@ -610,6 +622,9 @@ def internship_panel(scope: Scope) -> list[dict[str, Any]]:
             continue
         f = figs.get(metric, {})
         value = f.get("value")
+        due = is_due(metric, f.get("period"), (_snapshot_meta(sid) or {}).get("as_of"))
+        if not due:
+            value = None  # not measurable yet for this cohort: no figure, and no "0"
         gap = value is not None and (
             (metric == "internship_insured_rate" and value < 1)
             or (metric == "internship_underpaid_count" and value > 0)
@@ -625,6 +640,7 @@ def internship_panel(scope: Scope) -> list[dict[str, Any]]:
                 "target": _target(metric),
                 "level": _level(metric, value),
                 "gap": gap,
+                "due": due,
             }
         )
     return out

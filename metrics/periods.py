@@ -89,3 +89,23 @@ def headline_cohorts(as_of: date) -> dict[str, int]:
         "employment": as_of.year,
         "internship": as_of.year + 1 if as_of.month >= 9 else as_of.year,
     }
+
+
+# Employment figures of a cohort describe graduates: before its graduation year they are
+# not yet measurable. Retention needs the interns' employment after graduation (July).
+_DUE_FROM_MONTH = {"internship_retention_rate": 7}
+_EMPLOYMENT_FAMILY = "employment"
+
+
+def is_due(metric: str, family: str, period: str, as_of: date) -> bool:
+    """Whether an indicator can be measured yet for a period at D: False for a cohort
+    whose figures only exist after it graduates (docs/metrics-decisions.md). Screens show
+    "未到统计期" / "not yet due" instead of the 0 the engine computes for it."""
+    if not period.startswith("cohort:"):
+        return True
+    year = int(period.removeprefix("cohort:"))
+    if metric in _DUE_FROM_MONTH:
+        return (as_of.year, as_of.month) >= (year, _DUE_FROM_MONTH[metric])
+    if family == _EMPLOYMENT_FAMILY:
+        return as_of.year >= year
+    return True

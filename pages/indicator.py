@@ -370,6 +370,10 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
         if period
         else None
     )
+    if data is not None and not service.is_due(info["id"], period, state["snapshot"]["as_of"]):
+        # The cohort has not reached the point where this indicator is measured: say so
+        # instead of showing the 0 the engine computes for it.
+        data = {**data, "total": None, "rows": [], "not_due": True}
     controls = _desk.filter_bar(
         ctx,
         [
@@ -407,7 +411,11 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
     body = (
         _major_cohorts(info, ctx, lang)
         if ctx.major is not None
-        else (_table(info, data, lang, query) if data else html.P(t("desk_no_values", lang)))
+        else (
+            html.P(t("not_yet_due_text", lang), className="notice not-due")
+            if data and data.get("not_due")
+            else (_table(info, data, lang, query) if data else html.P(t("desk_no_values", lang)))
+        )
     )
     return html.Div(
         [
