@@ -118,3 +118,11 @@ def test_filter_changes_write_the_url(cockpit_app, demo_store):
             f"?grain=major&department=JX01&major=0101&period=cohort:2026&as_of={past}"
         )
         assert indicator.select("cohort:2026", "major", "", latest, old) == "?grain=major&period=cohort:2026"
+
+
+def test_a_cohort_not_yet_due_is_said_so(browser, demo_store):
+    browser.visit("/indicator/placement_rate?period=cohort:2027")
+    browser.wait_for(".notice.not-due")
+    assert "未到统计期" in browser.find(".notice.not-due").text
+    assert browser.find("#indicator-total").text == "—"  # no 0.0 %
+    assert browser.console_errors() == []
