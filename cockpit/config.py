@@ -118,6 +118,7 @@ class ScreenSettings:
     poll_seconds: int
     reload_after_failures: int
     rotate: tuple[str, ...]
+    ticker_max: int = 12
 
 
 @dataclass(frozen=True)
@@ -714,6 +715,7 @@ def load_settings(
         poll_seconds=_as_int(sc["poll_seconds"], "screen.poll_seconds", 1),
         reload_after_failures=_as_int(sc["reload_after_failures"], "screen.reload_after_failures", 1),
         rotate=tuple(rotate),
+        ticker_max=_as_int(sc["ticker_max"], "screen.ticker_max", 1),
     )
 
     thresholds = _thresholds(merged.get("thresholds"), known_metric_ids() if validate_metrics else None)

@@ -765,6 +765,41 @@ def _wall_alerts(snapshot_id: int, scope_key: str) -> list[dict[str, Any]]:
     return out
 
 
+_GROUP_NOUN = {
+    "department": ("个学院", " departments"),
+    "major": ("个专业", " majors"),
+    "process": ("个流程", " processes"),
+    "industry": ("个行业", " industries"),
+    "step": ("个环节", " steps"),
+}
+
+
+def ticker_items(scope: Scope) -> list[dict[str, Any]]:
+    """The alert ticker: at most ``screen.ticker_max`` items, critical first; the alerts
+    of one indicator at one level across several departments (or majors, processes...)
+    become one item — "艺术设计学院等5个学院" — with the worst value and the count."""
+    alerts = wall_alerts(scope)
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for a in alerts:  # already critical first, school-wide before departments and majors
+        key = (a["level"], a["metric"], tuple(sorted(a["dims"])))
+        groups.setdefault(key, []).append(a)
+    items = []
+    for (_lvl, metric, dims), members in groups.items():
+        mdef = _metric_def(metric)
+        higher = mdef.higher_is_better if mdef is not None else True
+        worst = (min if higher else max)(members, key=lambda a: a["value"])
+        item = {**worst, "count": len(members)}
+        if len(members) > 1:
+            grain = "step" if "step" in dims else (dims[0] if dims else "")
+            zh, en = _GROUP_NOUN.get(grain, ("项", " items"))
+            item["where_zh"] = f"{worst['where_zh']}等{len(members)}{zh}"
+            item["where_en"] = f"{worst['where_en']} and {len(members) - 1} more{en}"
+        items.append(item)
+    order = {"critical": 0, "warning": 1}
+    items.sort(key=lambda x: (order.get(x["level"], 2), len(x["dims"]) > 0, -x["count"]))
+    return items[: _ctx().settings.screen.ticker_max]
+
+
 def wall_alerts(scope: Scope) -> list[dict[str, Any]]:
     """Every alert (预警) of the current snapshot within the scope, critical first,
     school-wide ones before departments' and majors'."""

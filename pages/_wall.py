@@ -121,7 +121,7 @@ def as_of_line(scope: service.Scope, lang: str) -> str:
 
 
 def ticker_children(scope: service.Scope, lang: str) -> list:
-    alerts = service.wall_alerts(scope)
+    alerts = service.ticker_items(scope)
     if not alerts:
         return [html.Span(t("no_alerts", lang), className="ticker-item")]
     items = []
@@ -138,8 +138,9 @@ def ticker_children(scope: service.Scope, lang: str) -> list:
                 className=f"ticker-item level-{a['level']}",
             )
         )
-    # Twice in a row, so the CSS animation (-50 %) loops without a jump.
-    duration = max(40, 5 * len(alerts))
+    # Twice in a row, so the CSS animation (-50 %) loops without a jump; one pass of at
+    # most screen.ticker_max items stays well under two minutes.
+    duration = max(40, 8 * len(alerts))
     return [html.Div(items + items, className="ticker-track", style={"animationDuration": f"{duration}s"})]
 
 

@@ -253,3 +253,58 @@ def test_a_zero_change_is_neutral(delta, unit, text, zero):
 
     assert fmt_change(delta, unit) == text
     assert change_is_zero(delta, unit) is zero
+
+
+def test_ticker_groups_alerts_and_holds_at_most_ticker_max(app):
+    """Several departments under one indicator's threshold become one item naming the worst
+    and the count; critical items first; never more than screen.ticker_max."""
+    import dataclasses
+
+    from cockpit import service
+
+    ctx = app.server.extensions["cockpit"]
+    alerts = [
+        {
+            "metric": "placement_rate",
+            "period": "cohort:2026",
+            "dims": {"department": d},
+            "where_zh": n,
+            "where_en": n,
+            "level": "warning",
+            "value": v,
+            "threshold": 0.9,
+            "unit": "ratio",
+        }
+        for d, n, v in (("D1", "甲学院", 0.88), ("D2", "乙学院", 0.86), ("D3", "丙学院", 0.89))
+    ] + [
+        {
+            "metric": "internship_insured_rate",
+            "period": "cohort:2027",
+            "dims": {},
+            "where_zh": "",
+            "where_en": "",
+            "level": "critical",
+            "value": 0.97,
+            "threshold": 1.0,
+            "unit": "ratio",
+        }
+    ]
+    with app.server.app_context():
+        orig = service.wall_alerts
+        service.wall_alerts = lambda scope: alerts
+        try:
+            items = service.ticker_items(SCHOOL)
+            assert [i["metric"] for i in items] == ["internship_insured_rate", "placement_rate"]
+            grouped = items[1]
+            assert grouped["count"] == 3 and grouped["value"] == 0.86
+            assert grouped["where_zh"] == "乙学院等3个学院"
+            small = dataclasses.replace(
+                ctx.settings, screen=dataclasses.replace(ctx.settings.screen, ticker_max=1)
+            )
+            ctx.settings, saved = small, ctx.settings
+            try:
+                assert len(service.ticker_items(SCHOOL)) == 1
+            finally:
+                ctx.settings = saved
+        finally:
+            service.wall_alerts = orig
