@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import html
 
 from cockpit import drilldown, service
@@ -131,7 +132,9 @@ def _quality(all_rows: list[dict[str, Any]], lang: str) -> html.Div:
         )
     note = html.P(t("status_clean_checks", lang).format(n=clean), className="desk-id") if clean else None
     return html.Div(
-        [html.H2(t("status_quality", lang)), content, note], id=ids.STATUS_QUALITY, className="desk-panel"
+        [html.H2(t("status_quality", lang)), content, note],
+        id=ids.STATUS_QUALITY,
+        className="desk-panel h-100",
     )
 
 
@@ -142,9 +145,12 @@ def _sources(counts: dict[str, int], lang: str) -> html.Div:
         for name, n in counts.items()
     ]
     return html.Div(
-        [html.H2(t("status_sources", lang)), html.Table([head, html.Tbody(body)], className="desk-table")],
+        [
+            html.H2(t("status_sources", lang)),
+            html.Div(html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"),
+        ],
         id=ids.STATUS_SOURCES,
-        className="desk-panel",
+        className="desk-panel h-100",
     )
 
 
@@ -186,9 +192,12 @@ def layout(**query: str) -> html.Div:
             _failed_note(data, lang),
             _summary(data, lang),
             _snapshots(data["snapshots"], lang),
-            html.Div(
-                [_quality(data["quality"], lang), _sources(data["source_counts"], lang)],
-                className="desk-grid status-grid",
+            dbc.Row(
+                [
+                    dbc.Col(_quality(data["quality"], lang), lg=8),
+                    dbc.Col(_sources(data["source_counts"], lang), lg=4),
+                ],
+                className="desk-grid status-grid g-3",
             ),
         ],
         className="desk desk-status",
