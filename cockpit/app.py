@@ -286,6 +286,20 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     _register_shell_callbacks(app)
     files.register(server)  # /reports/files/<path>, /export/view.<fmt>
 
+    @server.after_request
+    def cache_fingerprinted_assets(response):
+        """Dash links every file of assets/ with its modification time (?m=…) and the
+        vendored Bootstrap with its version (?v=…): a changed file is a new URL, so the
+        browser may keep these for good (a phone opening /m again fetches none of them).
+        Un-versioned asset URLs (the sign-in pages' links) keep the default revalidation."""
+        if (
+            response.status_code == 200
+            and request.path.startswith("/assets/")
+            and (request.args.get("m") or request.args.get("v"))
+        ):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
     @server.get("/api/snapshot")
     def snapshot_poll():
         """What the wall's poll reads: the current snapshot id and the stale banner text."""
