@@ -62,6 +62,14 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     wall: {
+      /* The folded navigation menu (narrow screens): the toggler opens and closes it,
+       * opening another page closes it. */
+      menu: function (n, pathname, open) {
+        var ctx = window.dash_clientside.callback_context;
+        var trig = ctx && ctx.triggered && ctx.triggered[0];
+        if (trig && trig.prop_id === "url.pathname") { return false; }
+        return !open;
+      },
       /* The light poll: the current snapshot id and the stale banner. A failed
        * fetch counts; when the server answers again after `limit` failures, the
        * page reloads (new server, maybe new code). */

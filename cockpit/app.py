@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import Flask, jsonify, request
 
@@ -22,6 +23,13 @@ from pages import ids
 log = logging.getLogger(__name__)
 
 TITLE = "领导驾驶舱"
+
+# Bootstrap 5's CSS, vendored from its npm package (assets/vendor/, never a CDN). Dash
+# would load a sub-folder's CSS after assets/*.css; it must come first so that the
+# cockpit's own rules win, so the folder is left out of the asset walk and linked
+# here, ahead of every other stylesheet. The version busts the browser cache.
+BOOTSTRAP_VERSION = "5.3.9"
+BOOTSTRAP_CSS = f"/assets/vendor/bootstrap.min.css?v={BOOTSTRAP_VERSION}"
 
 
 @dataclass
@@ -56,6 +64,7 @@ def _load_catalog(settings: Settings):
 
 NAV_LINKS = (
     ("nav_wall", "/"),
+    ("nav_phone", "/m"),
     ("nav_departments", "/departments"),
     ("nav_catalog", "/catalog"),
     ("nav_status", "/status"),
@@ -66,8 +75,10 @@ NAV_LINKS = (
 
 
 def _nav(search: str) -> list:
-    """The navigation bar's links in the page's language, carrying the query string:
-    only the pages the signed-in identity may open, then who is signed in."""
+    """The navigation bar's content in the page's language, carrying the query string:
+    the brand, a toggler, and folded into a menu on a narrow screen (Bootstrap's
+    navbar collapse below its lg breakpoint, so on every phone) the pages the
+    signed-in identity may open, then who is signed in."""
     from urllib.parse import parse_qs
 
     from cockpit import auth
@@ -79,12 +90,32 @@ def _nav(search: str) -> list:
     ident = auth.current_identity()
     if ident is None:
         return []
-    links = [html.Span(t("app_title", lang), className="brand")]
+    links = []
     for key, href in NAV_LINKS:
         if not ident.may_open(href):
             continue
-        links.append(dcc.Link(t(key, lang), href=href + qs, className="nav-link"))
-    return [*links, _user_box(ident, lang)]
+        links.append(dbc.NavItem(dbc.NavLink(t(key, lang), href=href + qs, className="nav-link")))
+    toggler = dbc.NavbarToggler(
+        [
+            html.Span(className="navbar-toggler-icon"),
+            html.Span(t("nav_menu", lang), className="visually-hidden"),
+        ],
+        id=ids.NAV_TOGGLER,
+        n_clicks=0,
+    )
+    menu = dbc.Collapse(
+        [dbc.Nav(links, navbar=True, className="nav-links"), _user_box(ident, lang)],
+        id=ids.NAV_MENU,
+        is_open=False,
+        navbar=True,
+    )
+    return [
+        dbc.Container(
+            [dbc.NavbarBrand(t("app_title", lang), className="brand"), toggler, menu],
+            fluid=True,
+            className="topbar-inner",
+        )
+    ]
 
 
 def _user_box(ident, lang: str) -> html.Div:
@@ -138,7 +169,7 @@ def _shell() -> html.Div:
             dcc.Store(id=ids.ROTATE_ORDER, data=rotation),
             dcc.Interval(id=ids.POLL, interval=screen["poll_seconds"] * 1000),
             dcc.Interval(id=ids.ROTATE, interval=60_000, disabled=True),
-            html.Nav(id=ids.NAV, className="topbar"),
+            dbc.Navbar(id=ids.NAV, className="topbar", color="var(--brand)", dark=True, expand="lg"),
             html.Div(id=ids.STALE_BANNER, className="stale-banner", role="alert"),
             html.Main(dash.page_container, className="content"),
         ],
@@ -155,6 +186,14 @@ def _register_shell_callbacks(app: Dash) -> None:
         kiosk = "kiosk=1" in (search or "")
         return _nav(search), "topbar hidden" if kiosk else "topbar"
 
+    app.clientside_callback(
+        ClientsideFunction("wall", "menu"),
+        Output(ids.NAV_MENU, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_MENU, "is_open"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction("wall", "poll"),
         Output(ids.SNAPSHOT, "data"),
@@ -230,7 +269,8 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
         title=TITLE,
         update_title=None,
         external_scripts=[],
-        external_stylesheets=[],
+        external_stylesheets=[BOOTSTRAP_CSS],
+        assets_path_ignore=["vendor"],
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = _shell
@@ -239,6 +279,20 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
     _register_shell_callbacks(app)
     files.register(server)  # /reports/files/<path>, /export/view.<fmt>
+
+    @server.after_request
+    def cache_fingerprinted_assets(response):
+        """Dash links every file of assets/ with its modification time (?m=…) and the
+        vendored Bootstrap with its version (?v=…): a changed file is a new URL, so the
+        browser may keep these for good (a phone opening /m again fetches none of them).
+        Un-versioned asset URLs (the sign-in pages' links) keep the default revalidation."""
+        if (
+            response.status_code == 200
+            and request.path.startswith("/assets/")
+            and (request.args.get("m") or request.args.get("v"))
+        ):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
     @server.get("/api/snapshot")
     def snapshot_poll():

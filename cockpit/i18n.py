@@ -19,6 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Data may be stale: the last successful refresh is older than two refresh intervals.",
     ),
     "nav_wall": ("校情大屏", "School screen"),
+    "nav_phone": ("今日校情", "Today"),
     "nav_departments": ("各学院", "Departments"),
     "nav_catalog": ("指标字典", "Indicators"),
     "nav_status": ("数据状态", "Data status"),
@@ -29,6 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "demo_badge": ("演示模式 · 未启用登录", "Demo mode · sign-in off"),
     "sign_out": ("退出登录", "Sign out"),
+    "nav_menu": ("菜单", "Menu"),
     "forbidden": ("无权查看：该内容不在您的权限范围内。", "Not allowed: this is outside your scope."),
     "offline": ("与服务器的连接中断，正在重试……", "Lost the connection to the server; retrying…"),
     "crumb_school": ("全校", "Whole school"),
@@ -135,6 +137,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "compliance_gap": ("合规缺口", "compliance gap"),
     "uninsured": ("未投保实习", "Uninsured"),
     "underpaid": ("报酬不达标", "Underpaid"),
+    "phone_home_link": ("手机版：今日校情 →", "Phone view: Today →"),
+    # -- PHONE (/m) ----------------------------------------------------------
+    "phone_title": ("今日校情", "Today"),
+    "phone_alerts_unit": ("条", "open"),
     # -- DESK ----------------------------------------------------------------
     "desk_definition": ("口径", "Definition"),
     "desk_formula": ("计算公式", "Formula"),

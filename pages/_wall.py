@@ -273,7 +273,7 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
     panels = DEPARTMENT_PANELS if code else SCHOOL_PANELS
     notes = {"internship": texts["internship-note"], "fit": texts.get("fit-note")}
     tiles = service.wall_tiles(scope)
-    return html.Div(
+    viewport = html.Div(
         html.Div(
             [
                 dcc.Store(id=ids.wall_scope("department" if code else "school"), data=code),
@@ -338,6 +338,19 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
             **{"data-width": cfg["width"], "data-height": cfg["height"]},
         ),
         className="wall-viewport",
+    )
+    if str(query.get("kiosk") or "") == "1":
+        return viewport  # a wall device: nobody holds it in a hand
+    return html.Div([phone_home_link(lang), viewport])
+
+
+def phone_home_link(lang: str) -> html.Div:
+    """The way to the phone home (/m) that a wall screen offers on a narrow viewport:
+    shown by CSS only below 600 px (assets/wall.css), never in the kiosk view."""
+    return html.Div(
+        dcc.Link(t("phone_home_link", lang), href="/m" + ("?lang=en" if lang == "en" else "")),
+        id=ids.WALL_PHONE_HOME,
+        className="wall-phone-home",
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -177,25 +178,34 @@ def _steps(process: str, name: str, lang: str) -> list:
     figures.desk_layout(fig, height=340, legend_y=-0.18, yaxis_title=t("unit_workdays", lang))
     month = desk_period(data["month"], lang) if data["month"] else ""
     return [
-        html.Div(
+        dbc.Row(
             [
-                html.Div(
-                    [
-                        html.H2(f"{t('appr_steps', lang)} · {month}"),
-                        html.Table([head, html.Tbody(body)], className="desk-table"),
-                    ],
-                    id=ids.APPR_STEPS,
-                    className="desk-panel",
+                dbc.Col(
+                    html.Div(
+                        [
+                            html.H2(f"{t('appr_steps', lang)} · {month}"),
+                            html.Div(
+                                html.Table([head, html.Tbody(body)], className="desk-table"),
+                                className="desk-scroll",
+                            ),
+                        ],
+                        id=ids.APPR_STEPS,
+                        className="desk-panel h-100",
+                    ),
+                    lg=6,
                 ),
-                html.Div(
-                    [
-                        html.H2(t("appr_step_trend", lang)),
-                        dcc.Graph(id=ids.APPR_STEP_TREND, figure=fig, config={"displaylogo": False}),
-                    ],
-                    className="desk-panel",
+                dbc.Col(
+                    html.Div(
+                        [
+                            html.H2(t("appr_step_trend", lang)),
+                            dcc.Graph(id=ids.APPR_STEP_TREND, figure=fig, config={"displaylogo": False}),
+                        ],
+                        className="desk-panel h-100",
+                    ),
+                    lg=6,
                 ),
             ],
-            className="desk-grid-2",
+            className="desk-grid-2 g-3",
         )
     ]
 

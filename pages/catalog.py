@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from cockpit import drilldown
@@ -49,7 +50,7 @@ def _card(m: dict[str, Any], lang: str) -> html.Div:
             html.P(m["definition_en"] if lang == "en" else m["definition_zh"], className="desk-def"),
             html.Dl(dl, className="desk-dl"),
         ],
-        className="desk-panel catalog-card",
+        className="desk-panel catalog-card h-100",
         **{"data-metric": m["id"]},
     )
 
@@ -66,7 +67,7 @@ def layout(**query: str) -> html.Div:
         html.Section(
             [
                 html.H2(t(f"family_{family}", lang)),
-                html.Div([_card(m, lang) for m in items], className="catalog-family"),
+                dbc.Row([dbc.Col(_card(m, lang), lg=6) for m in items], className="catalog-family g-3"),
             ]
         )
         for family, items in families.items()

@@ -6,7 +6,7 @@ pattern-matching ids: dicts built by the helpers below.
 
 Sections: SHELL (cockpit/app.py), WALL (pages/school.py, pages/department.py),
 DESK (pages/indicator.py, pages/approvals.py, pages/catalog.py,
-pages/status.py), REPORTS (pages/reports.py, pages/_export.py). Add an id to
+pages/status.py), PHONE (pages/phone.py), REPORTS (pages/reports.py, pages/_export.py). Add an id to
 the section of the page that owns it.
 """
 
@@ -18,7 +18,9 @@ SNAPSHOT = "snapshot-id"  # dcc.Store: the current snapshot id, changes when a n
 POLL = "snapshot-poll"  # dcc.Interval: the light poll of the current snapshot id
 ROTATE = "kiosk-rotate"  # dcc.Interval: ?rotate=SECONDS
 STALE_BANNER = "stale-banner"
-NAV = "nav"
+NAV = "nav"  # dbc.Navbar: its content is the nav callback's (cockpit/app.py)
+NAV_TOGGLER = "nav-toggler"  # dbc.NavbarToggler: opens the folded menu on a narrow screen
+NAV_MENU = "nav-menu"  # dbc.Collapse: the links and the user box
 POLL_STATE = "snapshot-poll-state"  # dcc.Store: consecutive failed polls, for the self-reload
 ROTATE_ORDER = "kiosk-rotate-order"  # dcc.Store: the paths ?rotate= cycles
 SCREEN = "screen-config"  # dcc.Store: canvas width/height for assets/wall.js
@@ -35,6 +37,9 @@ def tile(metric: str) -> dict[str, str]:
 CANVAS = "wall-canvas"
 CLOCK = "wall-clock"
 SCOPE_TYPE = "wall-scope"  # dcc.Store {"type": SCOPE_TYPE, "screen": ...}: the department shown ("" = school)
+
+
+WALL_PHONE_HOME = "wall-phone-home"  # the link to /m a wall screen offers on a narrow viewport (not kiosk)
 
 
 def wall_scope(screen: str) -> dict[str, str]:
@@ -76,6 +81,11 @@ STATUS_SNAPSHOTS = "status-snapshots"
 STATUS_QUALITY = "status-quality"
 STATUS_SOURCES = "status-sources"
 STATUS_FAILED = "status-failed"  # the note when the last refresh failed
+
+
+# -- PHONE: the phone home /m (pages/phone.py) ---------------------------------
+PHONE_ALERTS = "phone-alerts"  # the alert count of the scope
+PHONE_CARDS = "phone-cards"  # the KPI cards, each a link to its indicator ([data-metric])
 
 
 # -- REPORTS: the weekly-report archive, export buttons ----------------------

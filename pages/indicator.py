@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -76,7 +77,7 @@ def _definition(info: dict[str, Any], lang: str) -> html.Div:
                 className="desk-dl",
             ),
         ],
-        className="desk-panel",
+        className="desk-panel h-100",
     )
 
 
@@ -113,7 +114,7 @@ def _thresholds(info: dict[str, Any], total: dict | None, lang: str) -> html.Div
                 className="desk-dl",
             ),
         ],
-        className="desk-panel",
+        className="desk-panel h-100",
     )
 
 
@@ -435,9 +436,12 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                 className="desk-head",
             ),
             controls,
-            html.Div(
-                [_thresholds(info, data["total"] if data else None, lang), _definition(info, lang)],
-                className="desk-grid",
+            dbc.Row(
+                [
+                    dbc.Col(_thresholds(info, data["total"] if data else None, lang), lg=4),
+                    dbc.Col(_definition(info, lang), lg=8),
+                ],
+                className="desk-grid g-3",
             ),
             html.Div(
                 [

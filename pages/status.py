@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import html
 
 from cockpit import drilldown, service
@@ -131,7 +132,9 @@ def _quality(all_rows: list[dict[str, Any]], lang: str) -> html.Div:
         )
     note = html.P(t("status_clean_checks", lang).format(n=clean), className="desk-id") if clean else None
     return html.Div(
-        [html.H2(t("status_quality", lang)), content, note], id=ids.STATUS_QUALITY, className="desk-panel"
+        [html.H2(t("status_quality", lang)), content, note],
+        id=ids.STATUS_QUALITY,
+        className="desk-panel h-100",
     )
 
 
@@ -152,9 +155,12 @@ def _sources(counts: dict[str, int], extract: dict[str, dict], lang: str) -> htm
             ]
         body.append(html.Tr(cells))
     return html.Div(
-        [html.H2(t("status_sources", lang)), html.Table([head, html.Tbody(body)], className="desk-table")],
+        [
+            html.H2(t("status_sources", lang)),
+            html.Div(html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"),
+        ],
         id=ids.STATUS_SOURCES,
-        className="desk-panel",
+        className="desk-panel h-100",
     )
 
 
@@ -196,12 +202,12 @@ def layout(**query: str) -> html.Div:
             _failed_note(data, lang),
             _summary(data, lang),
             _snapshots(data["snapshots"], lang),
-            html.Div(
+            dbc.Row(
                 [
-                    _quality(data["quality"], lang),
-                    _sources(data["source_counts"], data.get("extract", {}), lang),
+                    dbc.Col(_quality(data["quality"], lang), lg=8),
+                    dbc.Col(_sources(data["source_counts"], data.get("extract", {}), lang), lg=4),
                 ],
-                className="desk-grid status-grid",
+                className="desk-grid status-grid g-3",
             ),
         ],
         className="desk desk-status",

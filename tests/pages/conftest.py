@@ -193,9 +193,17 @@ def start_chromium(user_data_dir: str, window: tuple[int, int] = WINDOW):
 def set_viewport(driver, width: int, height: int) -> None:
     """Resize the window so that the viewport (window.innerWidth x innerHeight) is the
     given size: headless Chromium keeps part of the window for its invisible UI."""
+    import time
+
     driver.set_window_size(width, height)
-    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    dw, dh = width - inner[0], height - inner[1]
+    # The page may report its old size for a moment after a big resize (1920 -> 390):
+    # wait until the difference is only the browser's own frame, then make up for it.
+    for _ in range(100):
+        inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+        dw, dh = width - inner[0], height - inner[1]
+        if abs(dw) < 200 and abs(dh) < 200:
+            break
+        time.sleep(0.05)
     if dw or dh:
         driver.set_window_size(width + dw, height + dh)
 
