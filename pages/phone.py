@@ -21,7 +21,14 @@ from pages import ids
 
 dash.register_page(__name__, path="/m", name="今日校情", title="领导驾驶舱 · 今日校情", order=5)
 
-LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning", None: "desk_level_ok"}
+# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
+LEVEL_KEYS = {
+    "critical": "status_critical",
+    "warning": "status_warning",
+    "below": "status_below",
+    "met": "status_met",
+    None: "desk_level_ok",
+}
 
 
 def _scope() -> service.Scope:
@@ -41,7 +48,7 @@ def change_class(delta: float | None, higher_is_better: bool) -> str:
 def _card(tile: dict[str, Any], lang: str) -> dcc.Link:
     """One KPI card, a link to its indicator page (the language kept)."""
     unit = tile["unit"]
-    level = tile["level"]
+    level = tile.get("status")
     delta = tile["change_week"]
     target = tile["target"]
     href = f"/indicator/{tile['metric']}" + ("?lang=en" if lang == "en" else "")

@@ -206,7 +206,7 @@ def test_phone_home_shows_the_scope_figures(browser, demo_store, cockpit_app):
         value = card.find_element("css selector", ".phone-value").text
         assert value == fmt_value(tile["value"], tile["unit"]), tile["metric"]
         level = card.find_element("css selector", ".phone-level").get_attribute("class")
-        assert f"level-{tile['level'] or 'ok'}" in level, tile["metric"]
+        assert f"level-{tile['status'] or 'ok'}" in level, tile["metric"]
         change = card.find_element("css selector", ".phone-change").get_attribute("class")
         if tile["change_week"] in (None, 0):
             assert "neutral" in change, tile["metric"]
