@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
 SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils
 export PYTHONPATH := $(CURDIR)
 
@@ -18,6 +19,11 @@ $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
+
+# Test and development tools on top (pytest, ruff, the browser-test helpers).
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $(DEV_STAMP)
 
 # Installed with apt-get when running as root; otherwise the exact command is printed.
 system-packages:
@@ -44,7 +50,7 @@ serve: setup
 	$(PY) -m cockpit serve
 
 ## test: setup, the database services, the whole suite, lint
-test: setup services
+test: setup $(DEV_STAMP) services
 	$(VENV)/bin/pytest
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,16 +58,16 @@ test: setup services
 services:
 	@scripts/ensure-services.sh
 
-lint: setup
+lint: setup $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: setup
+format: setup $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 ## bench: store read times, one full refresh, the screens in headless Chromium (docs/benchmarks.md)
-bench: setup
+bench: setup $(DEV_STAMP)
 	$(PY) scripts/bench_store.py
 	$(PY) scripts/bench_refresh.py
 	$(PY) scripts/bench_screens.py
