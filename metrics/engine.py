@@ -33,6 +33,7 @@ from metrics.extract import ExtractOptions, extract
 from metrics.families import approvals, employment, fit, internship, steps
 from metrics.families import progress as placement_progress
 from metrics.families.common import Context
+from metrics.gbt4754 import section_name_en
 from metrics.quality import CleanSource, exact_codes, source_counts
 from metrics.results import RefreshResult
 from metrics.workdays import WorkCalendar
@@ -208,7 +209,7 @@ def _labels(conn: Connection, clean: CleanSource) -> dict[str, dict[str, dict]]:
             for r in conn.execute(select(p.c.process_code, p.c.name_zh, p.c.category, p.c.sla_workdays))
         },
         "industry": {
-            r.industry_code: {"name_zh": r.name_zh}
+            r.industry_code: {"name_zh": r.name_zh, "name_en": section_name_en(r.industry_code)}
             for r in conn.execute(select(i.c.industry_code, i.c.name_zh))
         },
     }
