@@ -66,6 +66,7 @@ NAV_LINKS = (
     ("nav_wall", "/"),
     ("nav_phone", "/m"),
     ("nav_departments", "/departments"),
+    ("nav_alerts", "/alerts"),
     ("nav_catalog", "/catalog"),
     ("nav_status", "/status"),
     ("nav_approvals", "/approvals"),
