@@ -175,5 +175,5 @@ def test_approvals_item_url_template(tmp_path):
 )
 def test_approvals_item_url_refused(tmp_path, url):
     env = _cfg(tmp_path, f"approvals:\n  item_url: '{url}'\n")
-    with pytest.raises(ConfigError, match="approvals.item_url"):
+    with pytest.raises(ConfigError, match=r"approvals\.item_url"):
         load_settings(env, root=tmp_path)
