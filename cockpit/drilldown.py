@@ -666,6 +666,7 @@ def _internship_hosts(snapshot_id: int, scope_key: str, lang: str) -> dict[str, 
         )
     rows.sort(key=lambda r: (-r["uninsured"], -r["underpaid"], -(r["low_score"] or 0), r["enterprise"]))
     return {
+        "as_of": (_snapshot_meta(snapshot_id) or {}).get("as_of"),
         "cohort": data.get("cohort"),
         "period": f"cohort:{data.get('cohort')}",
         "low_score_below": data.get("low_score_below"),
@@ -677,21 +678,30 @@ def _internship_hosts(snapshot_id: int, scope_key: str, lang: str) -> dict[str, 
 
 
 def internship_hosts(scope: Scope, lang: str = "zh") -> dict[str, Any] | None:
-    """The host enterprises of the current internship cohort with an uninsured or underpaid
-    internship or a low score (below the warning threshold of internship_avg_score), in
-    the scope: per enterprise its code, name, partner flag, internships, uninsured,
-    underpaid (of ``pay_known``), mean score (of ``score_n``), low scores and the
-    departments its interns come from — counted over the scope's departments only (a dean
-    sees their department's internships at each host, and not a host whose issues are all
-    elsewhere). Most uninsured first, then underpaid, low scores, code. ``rows`` is empty
-    for a scope without the internship family; None without a snapshot, and ``{"rows":
-    None}`` for a snapshot computed before these figures existed."""
+    """The host enterprises of the current internship cohort with an uninsured or
+    underpaid internship or a low score (below the warning threshold of
+    internship_avg_score), in the scope, and the snapshot's ``as_of``. Per enterprise:
+    code, name, partner flag, internships, uninsured, underpaid (of ``pay_known``),
+    mean score (of ``score_n``), low scores and the departments its interns come from,
+    counted over the scope's departments only (a dean sees their department's
+    internships at each host, and not a host whose issues are all elsewhere). Most
+    uninsured first, then underpaid, low scores, code. ``rows`` is empty for a scope
+    without the internship family; None without a snapshot, and ``{"rows": None}``
+    for a snapshot computed before these figures existed."""
     sid = current_snapshot_id()
     if sid is None:
         return None
     data = _internship_hosts(sid, scope.key, lang)
     if data is None:
-        return {"cohort": None, "period": None, "low_score_below": None, "rows": None, "totals": {}}
+        as_of = (_snapshot_meta(sid) or {}).get("as_of")
+        return {
+            "as_of": as_of,
+            "cohort": None,
+            "period": None,
+            "low_score_below": None,
+            "rows": None,
+            "totals": {},
+        }
     if not allows_metric("internship_insured_rate", scope):
         return {**data, "rows": [], "totals": {}}
     return data
