@@ -70,6 +70,7 @@ NAV_LINKS = (
     ("nav_catalog", "/catalog"),
     ("nav_status", "/status"),
     ("nav_approvals", "/approvals"),
+    ("nav_internships", "/internships"),
     ("nav_reports", "/reports"),
     ("nav_admin", "/admin"),
 )

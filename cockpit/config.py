@@ -40,6 +40,7 @@ KNOWN_SECTIONS = (
     "server",
     "cache",
     "screen",
+    "approvals",
     "reports",
     "auth",
 )
@@ -119,6 +120,21 @@ class ScreenSettings:
     reload_after_failures: int
     rotate: tuple[str, ...]
     ticker_max: int = 12
+
+
+@dataclass(frozen=True)
+class ApprovalSettings:
+    """The approvals drill-down: ``item_url``, the OA link template ("" = no link)."""
+
+    item_url: str = ""
+
+    def link(self, instance_id: str) -> str | None:
+        """The OA URL of one instance (its id URL-encoded into the template), None unset."""
+        from urllib.parse import quote
+
+        if not self.item_url:
+            return None
+        return self.item_url.replace("{instance_id}", quote(str(instance_id), safe=""))
 
 
 @dataclass(frozen=True)
@@ -211,6 +227,8 @@ class Settings:
     reports: ReportSettings | None = field(default=None, hash=False)
     # Access control (config auth:); None only for Settings built by hand.
     auth: AuthSettings | None = field(default=None, hash=False)
+    # The approvals drill-down (config approvals:).
+    approvals: ApprovalSettings = field(default_factory=ApprovalSettings, hash=False)
 
     @property
     def data_dir(self) -> Path:
@@ -525,6 +543,34 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
     )
 
 
+def _approvals(section: dict[str, Any]) -> ApprovalSettings:
+    """approvals.item_url: empty, or an http(s) URL template whose only field is {instance_id}."""
+    import string
+    from urllib.parse import urlsplit
+
+    key = "approvals.item_url"
+    url = section["item_url"]
+    if url is None:
+        url = ""
+    if not isinstance(url, str):
+        raise ConfigError(f"{key}: expected a URL template text, got {url!r}")
+    url = url.strip()
+    if not url:
+        return ApprovalSettings("")
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(url) if f is not None]
+    except ValueError as e:
+        raise ConfigError(f"{key}: {url!r} is not a valid template ({e})") from None
+    if fields != ["instance_id"]:
+        raise ConfigError(f"{key}: {url!r} must hold {{instance_id}} exactly once and no other field")
+    parts = urlsplit(url.replace("{instance_id}", "X"))
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{key}: {url!r} is not an http(s) URL")
+    if any(c.isspace() or c in "<>\"'" for c in url):
+        raise ConfigError(f"{key}: {url!r} holds a space or a character not allowed in a URL")
+    return ApprovalSettings(url)
+
+
 def _sub(section: dict[str, Any], name: str, prefix: str) -> dict[str, Any]:
     """A nested mapping of a section, merged over its defaults, unknown keys refused."""
     defaults = _defaults()[prefix.split(".")[0]][name]
@@ -736,6 +782,7 @@ def load_settings(
         raw=merged,
         reports=_reports(merged, env, root, timezone),
         auth=_auth(merged, env),
+        approvals=_approvals(_section(merged, "approvals")),
     )
 
 

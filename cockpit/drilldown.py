@@ -388,20 +388,27 @@ def _steps(snapshot_id: int, process: str) -> dict[str, Any]:
         if r["period"] == month:
             s["value"], s["n"] = r["value"], r["denominator"]
             s["level"] = _level("step_latency_p50", r["value"])
+    order = (_series(snapshot_id, "approval_steps") or {}).get("order", {}).get(process) or []
+    for name in order:  # a step of the workflow with no action in the 12 months still shows
+        steps.setdefault(name, {"step": name, "series": {}})
     out = []
     for s in steps.values():
         s.setdefault("value", None)
         s.setdefault("n", None)
         s.setdefault("level", None)
+        s["position"] = order.index(s["step"]) + 1 if s["step"] in order else None
         out.append(s)
-    out.sort(key=lambda s: (s["value"] is None, -(s["value"] or 0)))
+    # Workflow order (the snapshot's step order, metrics/families/approvals.py); a
+    # snapshot without it, or a step outside it, slowest first after.
+    out.sort(key=lambda s: (s["position"] is None, s["position"] or 0, -(s["value"] or 0)))
     return {"month": month, "months": sorted(months), "steps": out}
 
 
 def process_steps(process: str, scope: Scope) -> dict[str, Any] | None:
-    """One process's steps: step_latency_p50 of D's month (value, n = the
-    number of step actions, level), slowest first, and each step's series over
-    the snapshot's 12 months. None without a snapshot; school scope only."""
+    """One process's steps in workflow order (``position`` 1..n; steps the snapshot
+    cannot place come last, slowest first): step_latency_p50 of D's month (value,
+    n = the number of step actions, level) and each step's series over the
+    snapshot's 12 months. None without a snapshot; school scope only."""
     sid = current_snapshot_id()
     if sid is None:
         return None
@@ -425,8 +432,12 @@ def _pending(snapshot_id: int, lang: str) -> list[dict[str, Any]]:
                 "department": p.get("department"),
                 "department_name": _label(labels, "department", p.get("department") or "", lang),
                 "step": p.get("step"),
+                "step_no": p.get("step_no"),
                 "submitted_at": p.get("submitted_at"),
                 "age_workdays": p.get("age_workdays"),
+                "step_age_workdays": p.get("step_age_workdays"),
+                "sla_workdays": p.get("sla_workdays"),
+                "over_sla": p.get("over_sla"),
             }
         )
     out.sort(key=lambda p: -(p["age_workdays"] or 0))
@@ -505,6 +516,199 @@ def data_status(scope: Scope, limit: int = 20) -> dict[str, Any]:
     }
 
 
+# -- the leader's journey (issue 9): a step's pending instances, internship hosts ---------
+
+
+@cache.memoize()
+def _series(snapshot_id: int, name: str) -> Any:
+    """One entry of a snapshot's ``series`` (None when the snapshot has none: older ones)."""
+    snap = _ctx().store.get(snapshot_id)
+    return ((snap.series or {}) if snap else {}).get(name)
+
+
+def _item_url(instance_id: str) -> str | None:
+    """The OA link of an instance (config approvals.item_url), None when unset."""
+    settings = _ctx().settings
+    approvals = getattr(settings, "approvals", None)
+    return approvals.link(instance_id) if approvals is not None else None
+
+
+@cache.memoize()
+def _step_pending(snapshot_id: int, process: str, scope_key: str) -> dict[str, Any]:
+    """Pending counts and the oldest age per waiting step of one process, in the scope."""
+    scope = Scope.from_key(scope_key)
+    meta = _snapshot_meta(snapshot_id) or {}
+    labels = meta.get("labels") or {}
+    drill = _series(snapshot_id, "approval_steps") or {}
+    rows = [r for r in _pending(snapshot_id, "zh") if r["process"] == process]
+    rows = [r for r in rows if row_visible({"department": r["department"] or "?"}, labels, scope)]
+    counts: dict[str | None, int] = {}
+    if drill.get("pending") is not None:  # exact counts beside the (capped) list
+        for g in drill["pending"]:
+            if g["process"] == process and row_visible({"department": g["department"]}, labels, scope):
+                counts[g["step"]] = counts.get(g["step"], 0) + int(g["count"])
+    else:  # an older snapshot: the list is all there is
+        for r in rows:
+            counts[r["step"]] = counts.get(r["step"], 0) + 1
+    oldest: dict[str | None, float] = {}
+    for r in rows:
+        age = r["age_workdays"] or 0
+        oldest[r["step"]] = max(oldest.get(r["step"], 0), age)
+    steps = {
+        step: {"pending": n, "oldest_age": oldest.get(step)} for step, n in counts.items() if step is not None
+    }
+    return {"steps": steps, "no_step": counts.get(None, 0), "total": sum(counts.values())}
+
+
+def step_pending(process: str, scope: Scope) -> dict[str, Any]:
+    """How many instances of one process wait at each step at end of D, in the scope:
+    {"steps": {step name: {"pending", "oldest_age"}}, "no_step": instances whose steps
+    are all acted but which are not closed, "total"}. Counted by the applicant's
+    department, so a dean counts their department's instances only; empty for a scope
+    without the approvals family or without a snapshot."""
+    sid = current_snapshot_id()
+    empty: dict[str, Any] = {"steps": {}, "no_step": 0, "total": 0}
+    if sid is None or not allows_metric("approval_backlog", scope):
+        return empty
+    return _step_pending(sid, process, scope.key)
+
+
+@cache.memoize()
+def _pending_at_step(snapshot_id: int, process: str, step: str, scope_key: str, lang: str) -> dict[str, Any]:
+    scope = Scope.from_key(scope_key)
+    meta = _snapshot_meta(snapshot_id) or {}
+    labels = meta.get("labels") or {}
+    sla = (labels.get("process", {}).get(process) or {}).get("sla_workdays")
+    rows = []
+    for r in _pending(snapshot_id, lang):
+        if r["process"] != process or r["step"] != step:
+            continue
+        if not row_visible({"department": r["department"] or "?"}, labels, scope):
+            continue
+        own_sla = r["sla_workdays"] if r.get("sla_workdays") is not None else sla
+        age = r["age_workdays"]
+        over = r.get("over_sla")
+        if over is None:  # an older snapshot: the rule on the stored age
+            over = age is not None and own_sla is not None and age > own_sla
+        rows.append({**r, "sla_workdays": own_sla, "over_sla": bool(over)})
+    rows.sort(key=lambda r: (-(r["age_workdays"] or 0), r["instance_id"] or ""))
+    counted = _step_pending(snapshot_id, process, scope_key)["steps"].get(step, {}).get("pending", len(rows))
+    return {
+        "process": process,
+        "process_name": _label(labels, "process", process, lang),
+        "step": step,
+        "sla_workdays": sla,
+        "count": counted,
+        "rows": rows,
+    }
+
+
+def pending_at_step(scope: Scope, process: str, step: str, lang: str = "zh") -> dict[str, Any] | None:
+    """The instances of ``process`` waiting at ``step`` at end of D, in the scope, oldest
+    first: instance id, applicant department (code and name), submitted at, working-day
+    age and wait at the step, the process's SLA, ``over_sla`` (age > SLA) and ``url``, the
+    school's OA page of the instance (config approvals.item_url; None when unset).
+    ``count`` is the exact number waiting in the scope; the snapshot lists at most the 50
+    oldest per department, so ``rows`` can be shorter. A dean gets their departments'
+    instances only, a department view that department's; None without a snapshot, and
+    for an unknown process or step (an outside department reads the same: no rows)."""
+    sid = current_snapshot_id()
+    if sid is None or not allows_metric("approval_backlog", scope):
+        return None
+    labels = (_snapshot_meta(sid) or {}).get("labels") or {}
+    if process not in labels.get("process", {}):
+        return None
+    data = _pending_at_step(sid, process, step, scope.key, lang)
+    url_rows = [{**r, "url": _item_url(r["instance_id"])} for r in data["rows"]]
+    return {**data, "rows": url_rows}
+
+
+_HOST_FIELDS = ("internships", "uninsured", "underpaid", "pay_known", "score_sum", "score_n", "low_score")
+
+
+@cache.memoize()
+def _internship_hosts(snapshot_id: int, scope_key: str, lang: str) -> dict[str, Any] | None:
+    scope = Scope.from_key(scope_key)
+    data = _series(snapshot_id, "internship_hosts")
+    if not data:
+        return None
+    labels = (_snapshot_meta(snapshot_id) or {}).get("labels") or {}
+    low_known = data.get("low_score_below") is not None
+    by: dict[str, dict[str, Any]] = {}
+    for r in data.get("rows", []):
+        if not row_visible({"department": r["department"]}, labels, scope):
+            continue
+        e = by.setdefault(r["enterprise"], dict.fromkeys(_HOST_FIELDS, 0) | {"departments": []})
+        for k in _HOST_FIELDS:
+            e[k] += r.get(k) or 0
+        e["departments"].append(r["department"])
+    names = data.get("enterprises", {})
+    rows = []
+    for code, e in by.items():
+        if not (e["uninsured"] or e["underpaid"] or e["low_score"]):
+            continue  # its issues are in departments outside the scope
+        info = names.get(code) or {}
+        rows.append(
+            {
+                "enterprise": code,
+                "name": info.get("name_zh") or code,
+                "is_partner": bool(info.get("is_partner")),
+                "internships": int(e["internships"]),
+                "uninsured": int(e["uninsured"]),
+                "underpaid": int(e["underpaid"]),
+                "pay_known": int(e["pay_known"]),
+                "avg_score": e["score_sum"] / e["score_n"] if e["score_n"] else None,
+                "score_n": int(e["score_n"]),
+                "low_score": int(e["low_score"]) if low_known else None,
+                "departments": [
+                    {"code": d, "name": _label(labels, "department", d, lang)}
+                    for d in sorted(e["departments"])
+                ],
+            }
+        )
+    rows.sort(key=lambda r: (-r["uninsured"], -r["underpaid"], -(r["low_score"] or 0), r["enterprise"]))
+    return {
+        "as_of": (_snapshot_meta(snapshot_id) or {}).get("as_of"),
+        "cohort": data.get("cohort"),
+        "period": f"cohort:{data.get('cohort')}",
+        "low_score_below": data.get("low_score_below"),
+        "rows": rows,
+        "totals": {
+            k: sum(r[k] or 0 for r in rows) for k in ("internships", "uninsured", "underpaid", "low_score")
+        },
+    }
+
+
+def internship_hosts(scope: Scope, lang: str = "zh") -> dict[str, Any] | None:
+    """The host enterprises of the current internship cohort with an uninsured or
+    underpaid internship or a low score (below the warning threshold of
+    internship_avg_score), in the scope, and the snapshot's ``as_of``. Per enterprise:
+    code, name, partner flag, internships, uninsured, underpaid (of ``pay_known``),
+    mean score (of ``score_n``), low scores and the departments its interns come from,
+    counted over the scope's departments only (a dean sees their department's
+    internships at each host, and not a host whose issues are all elsewhere). Most
+    uninsured first, then underpaid, low scores, code. ``rows`` is empty for a scope
+    without the internship family; None without a snapshot, and ``{"rows": None}``
+    for a snapshot computed before these figures existed."""
+    sid = current_snapshot_id()
+    if sid is None:
+        return None
+    data = _internship_hosts(sid, scope.key, lang)
+    if data is None:
+        as_of = (_snapshot_meta(sid) or {}).get("as_of")
+        return {
+            "as_of": as_of,
+            "cohort": None,
+            "period": None,
+            "low_score_below": None,
+            "rows": None,
+            "totals": {},
+        }
+    if not allows_metric("internship_insured_rate", scope):
+        return {**data, "rows": [], "totals": {}}
+    return data
+
+
 __all__ = [
     "approvals_processes",
     "breakdown",
@@ -512,9 +716,12 @@ __all__ = [
     "data_status",
     "history",
     "indicator_state",
+    "internship_hosts",
     "metric_info",
     "oldest_pending",
+    "pending_at_step",
     "period_series",
     "process_steps",
     "snapshot_history",
+    "step_pending",
 ]

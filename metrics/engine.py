@@ -131,7 +131,7 @@ def _compute(
             log.exception("indicator family %s failed", name)
             for metric in catalog.by_family(name):
                 result.failed[metric.id] = _one_line(exc)
-    _extras(source, clean, as_of, calendar, result, major_department)
+    _extras(source, clean, as_of, calendar, result, major_department, _low_score_below(catalog))
     known = set(catalog.metrics)
     result.values = [v for v in result.values if v.metric in known]
     result.alerts = alerts.evaluate(result.values, catalog, as_of)
@@ -145,12 +145,20 @@ def _extras(
     calendar: WorkCalendar,
     result: RefreshResult,
     major_department: dict[str, str],
+    low_score_below: float | None = None,
 ) -> None:
     """Drill-down lists and chart series; a failure here loses only that extra."""
+
+    def pending(ctx: Context) -> None:
+        result.pending, result.series["approval_steps"] = approvals.pending_drill(ctx)
+
     extras = {
-        "pending": lambda ctx: setattr(result, "pending", approvals.oldest_pending(ctx)),
+        "pending": pending,
         "placement_progress": lambda ctx: result.series.__setitem__(
             "placement_progress", placement_progress.compute(ctx)
+        ),
+        "internship_hosts": lambda ctx: result.series.__setitem__(
+            "internship_hosts", internship.hosts(ctx, low_score_below)
         ),
     }
     for name, run in extras.items():
@@ -159,6 +167,17 @@ def _extras(
                 run(Context(conn, clean, as_of, calendar, result.school, major_department))
         except Exception:
             log.exception("%s failed", name)
+
+
+def _low_score_below(catalog: Catalog) -> float | None:
+    """A "low" host score (internship hosts list): below the warning threshold of
+    internship_avg_score, or its critical one when no warning is set
+    (docs/metrics-decisions.md)."""
+    metric = catalog.metrics.get("internship_avg_score")
+    if metric is None:
+        return None
+    th = metric.thresholds
+    return th.warning if th.warning is not None else th.critical
 
 
 def _one_line(exc: BaseException) -> str:

@@ -75,11 +75,16 @@ class RefreshResult:
     # {"department": {code: {"name_zh", "name_en", "kind"}}, "major": {code:
     # {"name_zh", "department", "catalog_code"}}, "process": {...}, "industry": {...}}
     labels: dict[str, dict[str, dict]] = field(default_factory=dict)
-    # The oldest pending approval instances (drill-down): instance_id, process,
-    # department, step, age_workdays. No personal data.
+    # The approval instances pending at end of D (drill-down; at most
+    # PENDING_PER_GROUP per process, waiting step and department, oldest first):
+    # instance_id, process, department, submitted_at, step, step_no,
+    # age_workdays, step_age_workdays, sla_workdays, over_sla. No personal data.
     pending: list[dict] = field(default_factory=list)
-    # Series for charts that are not indicator values, e.g. placement progress
-    # of this season against last season (metrics/families/progress.py).
+    # Series for charts and lists that are not indicator values: placement
+    # progress of this season against last season (metrics/families/progress.py),
+    # "approval_steps" (workflow order of each process's steps, pending counts per
+    # process, step and department) and "internship_hosts" (per host enterprise and
+    # department, the current internship cohort's figures).
     series: dict[str, dict] = field(default_factory=dict)
     # Extract mode: what was copied from the source per table,
     # {"rows", "bytes" (as Arrow columns), "seconds"}; empty in pushdown mode.

@@ -1,27 +1,35 @@
-"""/approvals: approvals drill-down (审批效能) — process list → one process's
-steps → the oldest pending instances.
+"""/approvals: approvals drill-down (审批效能) — process list → one process's steps in
+workflow order → the instances pending at one step.
 
-/approvals lists every process with D's month volume, P50, P90 and overdue
-rate and the backlog and oldest pending age at end of D; ?process=OA01 drills
-into that process: its steps' median latency this month and over the 12
-months of the snapshot, and its oldest pending instances. Plain links carry
-the drill (dcc.Link), so the URL is the state and the back button walks back.
-Figures come from cockpit.drilldown only.
+/approvals lists every process with D's month volume, P50, P90 and overdue rate and
+the backlog and oldest pending age at end of D, and the oldest pending instances;
+?process=OA01 drills into that process: its steps in workflow order (contract
+``step_no``) with how many instances wait at each, their median latency this month
+and over the 12 months of the snapshot; ?process=OA01&step=财务处审核 lists the
+instances waiting at that step (AG Grid, CSV): applicant department, submitted at,
+working-day age against the process's SLA (past it highlighted), each id linking to
+the school's OA system when config ``approvals.item_url`` is set.
+
+?department=CODE (the filter bar, pages/_desk.py) narrows the pending instances and
+counts to that applicant department, always inside the signed-in scope; a code
+outside it is refused. Step latencies are school-level figures and stay as the
+grant sees them. Plain links carry the drill (dcc.Link), so the URL is the state and
+the back button walks back. Figures come from cockpit.drilldown only.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl
 
 import dash
-import dash_bootstrap_components as dbc
+import dash_ag_grid as dag
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from cockpit import drilldown, figures, service
+from cockpit import auth, drilldown, figures, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
-from pages import ids
+from pages import _desk, ids
 from pages._export import export_buttons
 
 dash.register_page(__name__, path="/approvals", name="审批效能", title="领导驾驶舱 · 审批效能", order=30)
@@ -29,17 +37,15 @@ dash.register_page(__name__, path="/approvals", name="审批效能", title="领�
 LEVEL_KEYS = {"critical": "desk_critical", "warning": "desk_warning"}
 
 
-def _scope() -> service.Scope:
-    """The request's scope, from the signed-in session (cockpit.auth)."""
-    from cockpit import auth
-
+def _grant() -> service.Scope:
+    """The request's grant from the signed-in session (cockpit.auth): the school-level
+    process and step figures. The department filter narrows the pending instances only."""
     return auth.request_scope()
 
 
-def _href(lang: str, **params: str) -> str:
-    if lang == "en":
-        params["lang"] = "en"
-    return "/approvals" + ("?" + urlencode(params) if params else "")
+def _href(query: dict[str, Any], process: str | None = None, step: str | None = None) -> str:
+    """/approvals keeping the desk context (department, as_of, lang) of ``query``."""
+    return "/approvals" + _desk.context_query(query, major=None, process=process, step=step)
 
 
 def _num(value: float | None, unit: str, lang: str, level: str | None = None) -> html.Td:
@@ -52,13 +58,13 @@ def _head(labels: list[tuple[str, bool]], lang: str) -> html.Thead:
     return html.Thead(html.Tr([html.Th(t(k, lang), className="num" if num else None) for k, num in labels]))
 
 
-def _process_table(data: dict[str, Any], lang: str) -> html.Div:
+def _process_table(data: dict[str, Any], lang: str, query: dict[str, Any]) -> html.Div:
     rows = []
     for p in data["processes"]:
         rows.append(
             html.Tr(
                 [
-                    html.Td(dcc.Link(p["name"], href=_href(lang, process=p["process"]))),
+                    html.Td(dcc.Link(p["name"], href=_href(query, process=p["process"]))),
                     html.Td(p["process"]),
                     _num(p.get("sla"), "workdays", lang),
                     _num(p.get("approval_volume"), "count", lang),
@@ -107,7 +113,9 @@ def _process_table(data: dict[str, Any], lang: str) -> html.Div:
     )
 
 
-def _pending_table(rows: list[dict[str, Any]], lang: str, with_process: bool) -> html.Div:
+def _pending_table(
+    rows: list[dict[str, Any]], lang: str, with_process: bool, query: dict[str, Any]
+) -> html.Div:
     head = [("appr_instance", False)]
     if with_process:
         head.append(("grain_process", False))
@@ -117,10 +125,11 @@ def _pending_table(rows: list[dict[str, Any]], lang: str, with_process: bool) ->
     for r in rows:
         cells = [html.Td(html.Code(r["instance_id"]))]
         if with_process:
-            cells.append(html.Td(dcc.Link(r["process_name"], href=_href(lang, process=r["process"]))))
+            cells.append(html.Td(dcc.Link(r["process_name"], href=_href(query, process=r["process"]))))
+        step = r["step"]
         cells += [
             html.Td(r["department_name"]),
-            html.Td(r["step"] or "—"),
+            html.Td(dcc.Link(step, href=_href(query, process=r["process"], step=step)) if step else "—"),
             html.Td(r["submitted_at"] or "—"),
             _num(r["age_workdays"], "workdays", lang),
         ]
@@ -148,23 +157,66 @@ def _month_tick(period: str, i: int, lang: str) -> str:
     return f"{y}年{int(m)}月" if i == 0 or m == "01" else f"{int(m)}月"
 
 
-def _steps(process: str, name: str, lang: str) -> list:
-    data = drilldown.process_steps(process, _scope()) or {"steps": [], "months": [], "month": ""}
-    head = _head([("grain_step", False), ("appr_steps", True), ("desk_n", True), ("desk_level", False)], lang)
-    body = [
-        html.Tr(
-            [
-                html.Td(s["step"]),
-                _num(s["value"], "workdays", lang, s["level"]),
-                _num(s["n"], "count", lang),
-                html.Td(
-                    t(LEVEL_KEYS.get(s["level"], "desk_level_ok"), lang),
-                    className=f"level-{s['level']}" if s["level"] else None,
-                ),
-            ]
-        )
-        for s in data["steps"]
+def _steps_table(
+    process: str, data: dict[str, Any], pending: dict[str, Any], lang: str, query: dict, current: str | None
+) -> html.Div:
+    """The process's steps in workflow order: pending in the scope (a link to them), P50."""
+    head = _head(
+        [
+            ("appr_step_no", True),
+            ("grain_step", False),
+            ("appr_step_pending", True),
+            ("appr_step_oldest", True),
+            ("appr_steps", True),
+            ("desk_n", True),
+            ("desk_level", False),
+        ],
+        lang,
+    )
+    names = [s["step"] for s in data["steps"]]
+    steps = list(data["steps"]) + [
+        {"step": name, "position": None, "value": None, "n": None, "level": None}
+        for name in sorted(set(pending["steps"]) - set(names))
     ]
+    body = []
+    for s in steps:
+        waiting = pending["steps"].get(s["step"], {})
+        body.append(
+            html.Tr(
+                [
+                    html.Td(s["position"] or "—", className="num"),
+                    html.Td(dcc.Link(s["step"], href=_href(query, process=process, step=s["step"]))),
+                    _num(waiting.get("pending", 0), "count", lang),
+                    _num(waiting.get("oldest_age"), "workdays", lang),
+                    _num(s["value"], "workdays", lang, s["level"]),
+                    _num(s["n"], "count", lang),
+                    html.Td(
+                        t(LEVEL_KEYS.get(s["level"], "desk_level_ok"), lang),
+                        className=f"level-{s['level']}" if s["level"] else None,
+                    ),
+                ],
+                className="current" if s["step"] == current else None,
+                **{"data-step": s["step"]},
+            )
+        )
+    note = (
+        html.P(t("appr_no_step", lang).format(n=pending["no_step"]), className="notice")
+        if pending["no_step"]
+        else None
+    )
+    month = desk_period(data["month"], lang) if data["month"] else ""
+    return html.Div(
+        [
+            html.H2(f"{t('appr_workflow', lang)} · {month}"),
+            html.Div(html.Table([head, html.Tbody(body)], className="desk-table"), className="desk-scroll"),
+            note,
+        ],
+        id=ids.APPR_STEPS,
+        className="desk-panel",
+    )
+
+
+def _step_trend(data: dict[str, Any], lang: str) -> html.Div:
     fig = go.Figure()
     for s in data["steps"]:
         fig.add_trace(
@@ -176,84 +228,320 @@ def _steps(process: str, name: str, lang: str) -> list:
             )
         )
     figures.desk_layout(fig, height=340, legend_y=-0.18, yaxis_title=t("unit_workdays", lang))
-    month = desk_period(data["month"], lang) if data["month"] else ""
-    return [
-        dbc.Row(
-            [
-                dbc.Col(
-                    html.Div(
-                        [
-                            html.H2(f"{t('appr_steps', lang)} · {month}"),
-                            html.Div(
-                                html.Table([head, html.Tbody(body)], className="desk-table"),
-                                className="desk-scroll",
-                            ),
-                        ],
-                        id=ids.APPR_STEPS,
-                        className="desk-panel h-100",
-                    ),
-                    lg=6,
-                ),
-                dbc.Col(
-                    html.Div(
-                        [
-                            html.H2(t("appr_step_trend", lang)),
-                            dcc.Graph(id=ids.APPR_STEP_TREND, figure=fig, config={"displaylogo": False}),
-                        ],
-                        className="desk-panel h-100",
-                    ),
-                    lg=6,
-                ),
-            ],
-            className="desk-grid-2 g-3",
-        )
-    ]
-
-
-def layout(process: str | None = None, **query: str) -> html.Div:
-    lang = lang_of(query)
-    data = drilldown.approvals_processes(_scope(), lang)
-    if data is None:
-        return html.Div(
-            [html.H1(t("appr_title", lang)), html.P(t("desk_no_snapshot", lang))], className="desk"
-        )
-    as_of = data["day"].split(":", 1)[1]
-    head = html.Div(
+    return html.Div(
         [
-            html.H1(t("appr_title", lang)),
-            html.Span(f"{t('as_of', lang)} {desk_date(as_of, lang)}", className="desk-asof"),
-            export_buttons(query, desk=True),
+            html.H2(t("appr_step_trend", lang)),
+            dcc.Graph(id=ids.APPR_STEP_TREND, figure=fig, config={"displaylogo": False}),
         ],
-        className="desk-head",
+        className="desk-panel",
     )
+
+
+def _md(text: str) -> str:
+    """Text safe inside a markdown link label."""
+    return "".join("\\" + c if c in "\\[]()*_`<>#!|" else c for c in str(text))
+
+
+def _grid_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        url = r.get("url")
+        link = f"[{_md(r['instance_id'])}]({url.replace('(', '%28').replace(')', '%29')})" if url else None
+        out.append(
+            {
+                "instance_id": r["instance_id"],
+                "instance": link or _md(r["instance_id"]),
+                "department": r["department"],
+                "department_name": r["department_name"],
+                "submitted_at": r["submitted_at"],
+                "age_workdays": r["age_workdays"],
+                "age_text": desk_number(r["age_workdays"], "workdays", lang),
+                "step_age_workdays": r["step_age_workdays"],
+                "step_age_text": desk_number(r["step_age_workdays"], "workdays", lang),
+                "sla_workdays": r["sla_workdays"],
+                "sla_text": desk_number(r["sla_workdays"], "workdays", lang),
+                "over_sla": r["over_sla"],
+                "over_text": t("appr_over_yes", lang) if r["over_sla"] else "",
+            }
+        )
+    return out
+
+
+def _pending_grid(data: dict[str, Any], lang: str) -> Any:
+    """The instances at one step: ids (links to the OA), department, ages against the SLA.
+    Sorted by age (oldest first); codes and values sort, names never do."""
+    if not data["rows"]:
+        return html.P(t("appr_none_at_step", lang), className="notice")
+    number = {"type": "rightAligned", "filter": False}
+    over = {"over-sla": "params.data.over_sla"}
+    cols = [
+        {
+            "headerName": t("appr_instance", lang),
+            "field": "instance",
+            "cellRenderer": "markdown",
+            "cellRendererParams": {"linkTarget": "_blank"},
+            "minWidth": 170,
+        },
+        {"headerName": t("appr_department", lang), "field": "department_name", "sortable": False},
+        {"headerName": t("desk_code", lang), "field": "department", "maxWidth": 110},
+        {"headerName": t("appr_submitted", lang), "field": "submitted_at", "minWidth": 170},
+        {
+            "headerName": t("appr_age", lang),
+            "field": "age_workdays",
+            "valueFormatter": {"function": "params.data.age_text"},
+            "sort": "desc",
+            "cellClassRules": over,
+            **number,
+        },
+        {
+            "headerName": t("appr_step_age", lang),
+            "field": "step_age_workdays",
+            "valueFormatter": {"function": "params.data.step_age_text"},
+            **number,
+        },
+        {
+            "headerName": t("appr_sla", lang),
+            "field": "sla_workdays",
+            "valueFormatter": {"function": "params.data.sla_text"},
+            **number,
+        },
+        {
+            "headerName": t("appr_over_sla", lang),
+            "field": "over_text",
+            "cellClassRules": over,
+            "maxWidth": 110,
+        },
+    ]
+    return dag.AgGrid(
+        id=ids.APPR_PENDING_GRID,
+        columnDefs=cols,
+        rowData=_grid_rows(data["rows"], lang),
+        defaultColDef={
+            "resizable": True,
+            "sortable": True,
+            "flex": 1,
+            "minWidth": 90,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "domLayout": "autoHeight" if len(data["rows"]) <= 40 else "normal",
+            "animateRows": False,
+            "suppressColumnVirtualisation": True,
+            "rowClassRules": over,
+        },
+        className="ag-theme-alpine desk-grid-table",
+        style={"width": "100%"} if len(data["rows"]) <= 40 else {"width": "100%", "height": "70vh"},
+    )
+
+
+def _at_step(process: str, step: str, ctx: _desk.DeskContext) -> html.Div:
+    lang = ctx.lang
+    data = drilldown.pending_at_step(ctx.scope, process, step, lang) or {"rows": [], "count": 0}
+    shown = len(data["rows"])
+    count = data["count"]
+    summary = (
+        t("appr_at_step_count", lang).format(n=count)
+        if shown >= count
+        else t("appr_at_step_listed", lang).format(n=count, shown=shown)
+    )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2(f"{t('appr_at_step', lang)} · {step}"),
+                    html.Button(t("desk_csv", lang), id=ids.APPR_CSV_BUTTON, className="desk-button"),
+                    dcc.Download(id=ids.APPR_CSV),
+                ],
+                className="desk-panel-head",
+            ),
+            html.P(summary, className="desk-summary", id="approvals-step-count"),
+            _pending_grid(data, lang),
+        ],
+        id=ids.APPR_STEP_PENDING,
+        className="desk-panel",
+    )
+
+
+def _no_snapshot(lang: str) -> html.Div:
+    return html.Div([html.H1(t("appr_title", lang)), html.P(t("desk_no_snapshot", lang))], className="desk")
+
+
+def layout(process: str | None = None, step: str | None = None, **query: str) -> html.Div:
+    lang = lang_of(query)
+    try:
+        ctx = _desk.desk_context(query)
+    except service.OutOfScope:
+        return _desk.refused(query)
+    query = {**query, "process": process, "step": step}
+    grant = _grant()
+    data = drilldown.approvals_processes(grant if grant.view is None else ctx.scope, lang)
+    if data is None:
+        return _no_snapshot(lang)
+    as_of = data["day"].split(":", 1)[1]
+    match = next((p for p in data["processes"] if p["process"] == process), None) if process else None
+    item = t("appr_title", lang)
+    if match is not None:
+        item = match["name"] + (f" › {step}" if step else "")
+    head = [
+        dcc.Location(id=ids.APPR_LOCATION, refresh="callback-nav"),
+        _desk.breadcrumb(ctx, query, "/approvals", item),
+        _desk.history_note(ctx),
+        html.Div(
+            [
+                html.H1(t("appr_title", lang)),
+                html.Span(f"{t('as_of', lang)} {desk_date(as_of, lang)}", className="desk-asof"),
+                export_buttons(query, desk=True),
+            ],
+            className="desk-head",
+        ),
+        _desk.filter_bar(ctx),
+    ]
+    if ctx.department is not None:
+        head.append(html.P(t("appr_filter_note", lang), className="notice"))
     if not process:
-        children: list = [head]
+        children: list = list(head)
         if data["processes"]:
-            children.append(_process_table(data, lang))
+            children.append(_process_table(data, lang, query))
         else:
             children.append(html.P(t("desk_scope_note", lang), className="notice"))
-        children.append(
-            _pending_table(drilldown.oldest_pending(_scope(), lang=lang), lang, with_process=True)
-        )
+        pending = drilldown.oldest_pending(ctx.scope, lang=lang)
+        children.append(_pending_table(pending, lang, with_process=True, query=query))
         return html.Div(children, className="desk desk-approvals")
-    match = next((p for p in data["processes"] if p["process"] == process), None)
-    back = dcc.Link("← " + t("appr_back", lang), href=_href(lang), className="desk-back")
+    back = dcc.Link("← " + t("appr_back", lang), href=_href(query), className="desk-back")
     if match is None:
         return html.Div(
-            [head, back, html.P(t("appr_unknown_process", lang) + process, className="notice failed")],
+            [*head, back, html.P(t("appr_unknown_process", lang) + process, className="notice failed")],
             className="desk desk-approvals",
             role="alert",
         )
-    summary = _process_table({**data, "processes": [match]}, lang)
-    pending = drilldown.oldest_pending(_scope(), process=process, lang=lang)
+    steps = drilldown.process_steps(process, grant if grant.view is None else ctx.scope) or {
+        "steps": [],
+        "months": [],
+        "month": "",
+    }
+    waiting = drilldown.step_pending(process, ctx.scope)
+    title = f"{match['name']}（{process}）" if lang == "zh" else f"{match['name']} ({process})"
+    summary = _process_table({**data, "processes": [match]}, lang, query)
+    steps_panel = _steps_table(process, steps, waiting, lang, query, step)
+    if step:
+        known = {s["step"] for s in steps["steps"]} | set(waiting["steps"])
+        back = dcc.Link(
+            "← " + t("appr_back_process", lang), href=_href(query, process=process), className="desk-back"
+        )
+        body: list = (
+            [_at_step(process, step, ctx), steps_panel]
+            if step in known
+            else [html.P(t("appr_unknown_step", lang) + step, className="notice failed"), steps_panel]
+        )
+        return html.Div([*head, back, html.H2(title), *body], className="desk desk-approvals")
+    pending = drilldown.oldest_pending(ctx.scope, process=process, lang=lang)
     return html.Div(
         [
-            head,
+            *head,
             back,
-            html.H2(f"{match['name']}（{process}）" if lang == "zh" else f"{match['name']} ({process})"),
+            html.H2(title),
             summary,
-            *_steps(process, match["name"], lang),
-            _pending_table(pending, lang, with_process=False),
+            steps_panel,
+            _step_trend(steps, lang),
+            _pending_table(pending, lang, with_process=False, query=query),
         ],
         className="desk desk-approvals",
     )
+
+
+# -- callbacks -------------------------------------------------------------------------
+
+
+@callback(
+    Output(ids.APPR_LOCATION, "search"),
+    Input(ids.DESK_DEPARTMENT, "value"),
+    Input(ids.DESK_AS_OF, "date"),
+    State(ids.APPR_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def select(department: str | None, as_of: str | None, search: str | None):
+    """The filter bar changed: write it into the URL (process and step kept); Pages renders
+    the new state and checks the department against the scope there."""
+    from pages.indicator import with_query
+
+    old = dict(parse_qsl((search or "").lstrip("?")))
+    changes: dict[str, str | None] = {}
+    if (department or "") != old.get("department", ""):
+        changes.update(department=department or None, major=None)
+    latest = service.snapshot_dates(auth.request_scope())[:1]
+    day = (as_of or "")[:10] or None
+    changes["as_of"] = None if day is None or [day] == latest else day
+    new = with_query(search, **changes)
+    return no_update if new == (search or "") else new
+
+
+def csv_bytes(query: dict[str, str]) -> tuple[bytes, str] | None:
+    """The instances the URL's step shows, as CSV in UTF-8 with a BOM (Excel reads the
+    Chinese), raw values beside the displayed ones; None outside the scope."""
+    import csv
+    import io
+
+    lang = lang_of(query)
+    process, step = query.get("process"), query.get("step")
+    if not process or not step:
+        return None
+    try:
+        ctx = _desk.desk_context(query)
+    except service.OutOfScope:
+        return None
+    data = drilldown.pending_at_step(ctx.scope, process, step, lang)
+    if data is None:
+        return None
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        [
+            t("appr_instance", lang),
+            t("grain_process", lang),
+            t("grain_step", lang),
+            t("appr_department", lang),
+            t("desk_code", lang),
+            t("appr_submitted", lang),
+            t("appr_age", lang),
+            t("appr_step_age", lang),
+            t("appr_sla", lang),
+            t("appr_over_sla", lang),
+            "URL",
+        ]
+    )
+    for r in data["rows"]:
+        w.writerow(
+            [
+                r["instance_id"],
+                process,
+                step,
+                r["department_name"],
+                r["department"],
+                r["submitted_at"],
+                "" if r["age_workdays"] is None else repr(r["age_workdays"]),
+                "" if r["step_age_workdays"] is None else repr(r["step_age_workdays"]),
+                "" if r["sla_workdays"] is None else repr(r["sla_workdays"]),
+                t("appr_over_yes", lang) if r["over_sla"] else "",
+                r.get("url") or "",
+            ]
+        )
+    safe = "".join(c if c.isalnum() else "_" for c in f"{process}_{data['step']}")
+    name = f"pending_{safe}.csv"
+    return out.getvalue().encode("utf-8-sig"), name
+
+
+@callback(
+    Output(ids.APPR_CSV, "data"),
+    Input(ids.APPR_CSV_BUTTON, "n_clicks"),
+    State(ids.APPR_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def download(_clicks: int | None, search: str | None):
+    """CSV of the step the URL shows, read again from the service (not from the grid)."""
+    made = csv_bytes(dict(parse_qsl((search or "").lstrip("?"))))
+    if made is None:
+        return no_update
+    content, filename = made
+    return dcc.send_bytes(content, filename, type="text/csv")

@@ -5,8 +5,9 @@ at import, not silently at run time. Repeated widgets (tiles, bars) use
 pattern-matching ids: dicts built by the helpers below.
 
 Sections: SHELL (cockpit/app.py), WALL (pages/school.py, pages/department.py),
-DESK (pages/indicator.py, pages/approvals.py, pages/catalog.py,
-pages/status.py), PHONE (pages/phone.py), REPORTS (pages/reports.py, pages/_export.py). Add an id to
+DESK (pages/indicator.py, pages/approvals.py, pages/internships.py,
+pages/catalog.py, pages/status.py), PHONE (pages/phone.py), REPORTS (pages/reports.py,
+pages/_export.py). Add an id to
 the section of the page that owns it.
 """
 
@@ -82,6 +83,16 @@ APPR_PROCESSES = "approvals-processes"  # the process list
 APPR_STEPS = "approvals-steps"  # one process's steps
 APPR_STEP_TREND = "approvals-step-trend"  # dcc.Graph: step P50 over 12 months
 APPR_PENDING = "approvals-pending"  # the oldest pending instances
+APPR_LOCATION = "approvals-location"  # dcc.Location (callback-nav): the filter bar writes the query
+APPR_STEP_PENDING = "approvals-step-pending"  # the instances pending at one step (?process=&step=)
+APPR_PENDING_GRID = "approvals-pending-grid"  # AgGrid: those instances
+APPR_CSV_BUTTON = "approvals-csv-button"
+APPR_CSV = "approvals-csv"  # dcc.Download: the pending instances at the step
+HOSTS_LOCATION = "internship-hosts-location"  # dcc.Location (callback-nav) of /internships
+HOSTS_PANEL = "internship-hosts"  # /internships: the host list panel
+HOSTS_GRID = "internship-hosts-grid"  # AgGrid: the host enterprises
+HOSTS_CSV_BUTTON = "internship-hosts-csv-button"
+HOSTS_CSV = "internship-hosts-csv"  # dcc.Download
 CATALOG_LIST = "catalog-list"
 STATUS_SNAPSHOTS = "status-snapshots"
 STATUS_QUALITY = "status-quality"

@@ -131,22 +131,24 @@ def mode(request) -> str:
 
 @pytest.fixture(scope="session")
 def compute_on(backend_url, mode) -> Callable[..., dict]:
-    """``compute_on(data, dates, calendar=None)`` loads ``data`` into this
-    backend and returns {as_of_date: RefreshResult}, computing once per date
-    in this test's engine mode.
+    """``compute_on(data, dates, calendar=None, thresholds=None)`` loads ``data``
+    into this backend and returns {as_of_date: RefreshResult}, computing once per
+    date in this test's engine mode (``thresholds``: config's ``thresholds:``).
 
     The results are plain objects, so a module-scoped fixture can keep them
     after the database has been reloaded for another data set."""
     options = engine_options(mode)
 
-    def run(data: dict[str, list[dict]], dates: Iterable[date], calendar=None) -> dict:
+    def run(data: dict[str, list[dict]], dates: Iterable[date], calendar=None, thresholds=None) -> dict:
         from metrics.engine import compute
         from metrics.workdays import WorkCalendar
 
         cal = calendar if calendar is not None else WorkCalendar(extra_holidays=[], extra_workdays=[])
         engine = load_dataset(backend_url, data)
         try:
-            return {d: compute(engine, d, options=options, calendar=cal) for d in dates}
+            return {
+                d: compute(engine, d, options=options, calendar=cal, thresholds=thresholds) for d in dates
+            }
         finally:
             engine.dispose()
 

@@ -7,8 +7,6 @@ columns, in chunks) and measured with the vectorised calendar.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 from sqlalchemy import and_, func, or_, select
 
@@ -26,7 +24,7 @@ METRICS = (
     "approval_oldest_pending_days",
 )
 GRAINS = ("department", "process")
-PENDING_PER_PROCESS = 10
+PENDING_PER_GROUP = 50  # pending instances kept per (process, waiting step, department)
 
 
 def compute(ctx: Context) -> list[Value]:
@@ -145,50 +143,135 @@ def _backlog(ctx: Context) -> list[Value]:
     return values
 
 
-def oldest_pending(ctx: Context) -> list[dict]:
-    """The oldest pending instances of each process at end of D, with their waiting step.
+def pending_drill(ctx: Context) -> tuple[list[dict], dict]:
+    """What the approvals drill needs at end of D: the pending instances and their steps.
 
-    For the approvals drill-down: ids, working-day ages and step names only —
-    no personal data is in the contract, and none is added here.
+    Returns ``(pending, approval_steps)``. ``pending``: every instance pending at
+    end of D — at most PENDING_PER_GROUP, the earliest submitted (the oldest), per
+    (process, waiting step, applicant department) — with its waiting step (the
+    highest ``step_no`` that arrived before end of D and was not acted by then;
+    None when every step is acted but the instance is not closed), the step's
+    ``step_no``, the working-day ages of the instance (from
+    ``submitted_at``) and of the wait at that step (from its ``arrived_at``), the process's SLA and
+    whether the age is past it (``age > sla``, the overdue rule).
+    ``approval_steps``: ``{"order": {process: [step names in workflow order]},
+    "pending": [{"process", "step", "department", "count"}], "per_group"}`` — the
+    exact number pending per group, however many the list keeps.
+
+    Ids, codes, step names and ages only: no personal data is in the contract,
+    and none is added here.
     """
     a = ctx.clean.kept("approval_instance")
     s = ctx.clean.kept("approval_step")
     cut = end_of(ctx.as_of)
-    query = (
-        select(a.c.instance_id, a.c.process_code, a.c.department_code, a.c.submitted_at)
-        .where(pending_condition(ctx, a))
-        .order_by(a.c.submitted_at, a.c.instance_id)
+    dialect = ctx.conn.dialect.name
+    query = select(
+        a.c.instance_id, a.c.process_code, a.c.department_code, moment(a.c.submitted_at, dialect)
+    ).where(pending_condition(ctx, a))
+    instances = fetch_columns(ctx.conn, query, 4)
+    waiting = (
+        select(s.c.instance_id, s.c.step_no, s.c.step_name, moment(s.c.arrived_at, dialect))
+        .select_from(s.join(a, a.c.instance_id == s.c.instance_id))
+        .where(
+            pending_condition(ctx, a),
+            s.c.arrived_at < cut,
+            or_(s.c.acted_at.is_(None), s.c.acted_at >= cut),
+        )
     )
-    rows: list[tuple] = []
-    taken: dict[str, int] = {}
-    for row in ctx.conn.execution_options(stream_results=True, yield_per=10_000).execute(query):
-        if taken.get(row[1], 0) < PENDING_PER_PROCESS:
-            taken[row[1]] = taken.get(row[1], 0) + 1
-            rows.append(tuple(row))
-    if not rows:
-        return []
-    waiting = select(s.c.instance_id, s.c.step_no, s.c.step_name).where(
-        s.c.instance_id.in_([r[0] for r in rows]),
-        s.c.arrived_at < cut,
-        or_(s.c.acted_at.is_(None), s.c.acted_at >= cut),
+    step_of: dict[str, tuple[int, str, object]] = {}
+    for instance, step_no, name, arrived in zip(*fetch_columns(ctx.conn, waiting, 4), strict=True):
+        if instance not in step_of or int(step_no) > step_of[instance][0]:
+            step_of[instance] = (int(step_no), name, arrived)
+    seen: dict[str, dict[str, int]] = {}
+    for instance, process in zip(instances[0], instances[1], strict=True):
+        if instance in step_of:
+            no, name, _ = step_of[instance]
+            seen.setdefault(process, {})[name] = min(no, seen.get(process, {}).get(name, no))
+    order = _step_order(ctx, seen)
+    if not instances[0]:
+        return [], {"order": order, "pending": [], "per_group": PENDING_PER_GROUP}
+    # Oldest first, ties by id in code-point order: the same on every engine, whatever
+    # its collation (so both modes keep the same instances of a full group).
+    submitted64 = to_datetime64(instances[3])
+    rank = sorted(range(len(submitted64)), key=lambda k: (submitted64[k], instances[0][k]))
+    ids, processes, departments = ([col[k] for k in rank] for col in instances[:3])
+    submitted64 = submitted64[rank]
+    ends = np.full(len(ids), np.datetime64(cut, "us"))
+    ages = ctx.calendar.durations(submitted64, ends)
+    sla = _sla(ctx)
+    counts: dict[tuple[str, str | None, str], int] = {}
+    kept: list[int] = []
+    for k, (instance, process, department) in enumerate(zip(ids, processes, departments, strict=True)):
+        group = (process, step_of.get(instance, (0, None, None))[1], department)
+        counts[group] = counts.get(group, 0) + 1
+        if counts[group] <= PENDING_PER_GROUP:
+            kept.append(k)
+    waits = [step_of[ids[k]] for k in kept if ids[k] in step_of]
+    step_ages = iter(
+        ctx.calendar.durations(
+            to_datetime64([w[2] for w in waits]), np.full(len(waits), np.datetime64(cut, "us"))
+        )
+        if waits
+        else []
     )
-    step_of: dict[str, tuple[int, str]] = {}
-    for instance, step_no, name in ctx.conn.execute(waiting):
-        if instance not in step_of or step_no > step_of[instance][0]:
-            step_of[instance] = (step_no, name)
-    ages = ctx.calendar.durations(to_datetime64([r[3] for r in rows]), to_datetime64([cut] * len(rows)))
-    return [
-        {
-            "instance_id": instance,
-            "process": process,
-            "department": department,
-            "submitted_at": _iso(submitted),
-            "step": step_of.get(instance, (0, None))[1],
-            "age_workdays": round(float(age), 2),
-        }
-        for (instance, process, department, submitted), age in zip(rows, ages, strict=True)
+    pending = []
+    for k in kept:
+        instance, process = ids[k], processes[k]
+        step_no, step, arrived = step_of.get(instance, (None, None, None))
+        pending.append(
+            {
+                "instance_id": instance,
+                "process": process,
+                "department": departments[k],
+                "submitted_at": _iso64(submitted64[k]),
+                "step": step,
+                "step_no": step_no,
+                "age_workdays": round(float(ages[k]), 6),
+                "step_age_workdays": None if arrived is None else round(float(next(step_ages)), 6),
+                "sla_workdays": sla.get(process),
+                "over_sla": process in sla and bool(ages[k] > sla[process]),
+            }
+        )
+    groups = [
+        {"process": p, "step": st, "department": d, "count": n}
+        for (p, st, d), n in sorted(counts.items(), key=lambda x: (x[0][0], x[0][1] or "", x[0][2]))
     ]
+    return pending, {"order": order, "pending": groups, "per_group": PENDING_PER_GROUP}
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+def _step_order(ctx: Context, waiting: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    """Each process's steps in workflow order (contract: ``step_no`` 1..n).
+
+    A step name's place is its mean ``step_no`` over the steps that arrived in
+    the 12 months ending with D's (optional steps and steps sent back and
+    repeated move a name's number from one instance to another; the mean keeps
+    the usual order), ties broken by its smallest ``step_no``. A waiting step not
+    seen in that window (``waiting``: process -> name -> step_no) takes its own
+    number. Sums and counts come from the database and the division is done
+    here, so every engine and both modes order alike.
+    """
+    a = ctx.clean.kept("approval_instance")
+    s = ctx.clean.kept("approval_step")
+    start = months_ending(ctx.as_of)[0].start
+    query = (
+        select(a.c.process_code, s.c.step_name, func.sum(s.c.step_no), func.count(), func.min(s.c.step_no))
+        .select_from(s.join(a, a.c.instance_id == s.c.instance_id))
+        .where(s.c.arrived_at >= start, s.c.arrived_at < end_of(ctx.as_of))
+        .group_by(a.c.process_code, s.c.step_name)
+    )
+    keys: dict[str, dict[str, tuple[float, int]]] = {}
+    for process, name, total, n, first in ctx.conn.execute(query):
+        keys.setdefault(process, {})[name] = (int(total) / int(n), int(first))
+    for process, steps in waiting.items():
+        for name, no in steps.items():
+            keys.setdefault(process, {}).setdefault(name, (float(no), no))
+    return {
+        process: [name for name, _ in sorted(steps.items(), key=lambda x: (x[1], x[0]))]
+        for process, steps in sorted(keys.items())
+    }
+
+
+def _iso64(moment: np.datetime64) -> str:
+    """A datetime64[us] as the contract's text, fractions of a second only when present."""
+    text = str(np.datetime_as_string(moment, unit="us")).replace("T", " ")
+    return text[:19] if text.endswith(".000000") else text

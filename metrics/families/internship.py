@@ -6,11 +6,13 @@ internships are theirs that started by D.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from decimal import Decimal
+
+from sqlalchemy import Numeric, and_, case, func, literal, select
 
 from metrics.contract import EMPLOYED
 from metrics.families.common import Context, count, emit, flag, rate, rollup_by_major
-from metrics.periods import cohort_label
+from metrics.periods import cohort_label, headline_cohorts
 from metrics.results import Value
 
 METRICS = (
@@ -165,3 +167,97 @@ def _partner_hosts(ctx: Context) -> list[Value]:
             count("partner_enterprises_active", cohort_label(int(y)), {"department": d}, float(p), float(h)),
         )
     return values
+
+
+def hosts(ctx: Context, low_score_below: float | None) -> dict:
+    """Per host enterprise and department, the current internship cohort's figures (实习管理).
+
+    The cohort is the one in its final school year at D
+    (metrics.periods.headline_cohorts), its internships those that started by D,
+    as for every internship indicator. Per (enterprise, department of the
+    student): ``internships``, ``uninsured`` (not ``insured``), ``underpaid``
+    and ``pay_known`` (the rule of ``internship_underpaid_count``),
+    ``score_sum`` and ``score_n`` (the mean of ``internship_avg_score``), and
+    ``low_score`` (scores below ``low_score_below``, the warning threshold of
+    internship_avg_score; None when none is configured). Counted in the
+    database per (enterprise, major), added up to departments here.
+
+    Only enterprises with an uninsured or underpaid internship or a low score
+    anywhere are kept — the list the internship office acts on — but every
+    department's row of such an enterprise is, so that a scope's figures at a
+    host are complete. Returns ``{"cohort", "low_score_below", "enterprises":
+    {id: {"name_zh", "is_partner"}}, "rows": [...]}``.
+    """
+    cohort = headline_cohorts(ctx.as_of)["internship"]
+    s, in_cohort = _cohort_students(ctx)
+    i, started = _started(ctx)
+    e = ctx.clean.kept("enterprise")
+    dialect = ctx.conn.dialect.name
+    pay_ok = and_(i.c.monthly_pay.is_not(None), i.c.reference_wage.is_not(None))
+    low = (
+        func.sum(flag(_below(i.c.enterprise_score, low_score_below, dialect)))
+        if low_score_below is not None
+        else func.sum(0)
+    )
+    query = (
+        select(
+            i.c.enterprise_id,
+            s.c.major_code,
+            func.count().label("internships"),
+            func.sum(flag(i.c.insured.is_(True))).label("insured"),
+            func.sum(flag(and_(pay_ok, _underpaid(i, dialect)))).label("underpaid"),
+            func.sum(flag(pay_ok)).label("pay_known"),
+            func.sum(func.coalesce(i.c.enterprise_score, 0)).label("score_sum"),
+            func.count(i.c.enterprise_score).label("score_n"),
+            low.label("low_score"),
+        )
+        .select_from(i.join(s, s.c.student_id == i.c.student_id))
+        .where(in_cohort, started, s.c.expected_graduation_year == cohort)
+        .group_by(i.c.enterprise_id, s.c.major_code)
+    )
+    sums: dict[tuple[str, str], dict[str, float]] = {}
+    for row in ctx.conn.execute(query).mappings():
+        key = (row["enterprise_id"], ctx.major_department[row["major_code"]])
+        target = sums.setdefault(key, dict.fromkeys(_HOST_SUMS, 0.0))
+        for name in _HOST_SUMS:
+            target[name] += float(row[name] or 0)
+    flagged = {
+        ent
+        for (ent, _), v in sums.items()
+        if v["internships"] > v["insured"] or v["underpaid"] or v["low_score"]
+    }
+    rows = []
+    for (ent, dept), v in sorted(sums.items()):
+        if ent not in flagged:
+            continue
+        rows.append(
+            {
+                "enterprise": ent,
+                "department": dept,
+                "internships": int(v["internships"]),
+                "uninsured": int(v["internships"] - v["insured"]),
+                "underpaid": int(v["underpaid"]),
+                "pay_known": int(v["pay_known"]),
+                "score_sum": v["score_sum"],
+                "score_n": int(v["score_n"]),
+                "low_score": None if low_score_below is None else int(v["low_score"]),
+            }
+        )
+    enterprises = {}
+    codes = sorted(flagged)
+    for start in range(0, len(codes), 500):
+        chunk = codes[start : start + 500]
+        names = select(e.c.enterprise_id, e.c.name_zh, e.c.is_partner).where(e.c.enterprise_id.in_(chunk))
+        for ent, name, partner in ctx.conn.execute(names):
+            enterprises[ent] = {"name_zh": name, "is_partner": bool(partner)}
+    return {"cohort": cohort, "low_score_below": low_score_below, "enterprises": enterprises, "rows": rows}
+
+
+_HOST_SUMS = ("internships", "insured", "underpaid", "pay_known", "score_sum", "score_n", "low_score")
+
+
+def _below(score, threshold: float, dialect: str) -> object:
+    """score < threshold as stored (SQLite's floats rounded to 1e-10 first, as for pay)."""
+    if dialect == "sqlite":
+        return func.round(score * 10_000_000_000) < round(threshold * 10_000_000_000)
+    return score < literal(Decimal(str(threshold)), Numeric(38, 10))

@@ -147,3 +147,33 @@ def test_settings_are_frozen(tmp_path):
     s = load_settings({}, root=tmp_path)
     with pytest.raises(AttributeError):
         s.store_url = "x"  # type: ignore[misc]
+
+
+def test_approvals_item_url_default_is_no_link(tmp_path):
+    s = load_settings({}, root=tmp_path)
+    assert s.approvals.item_url == "" and s.approvals.link("SP1") is None
+
+
+def test_approvals_item_url_template(tmp_path):
+    env = _cfg(tmp_path, 'approvals: {item_url: "https://oa.example.edu.cn/flow/{instance_id}?v=1"}\n')
+    s = load_settings(env, root=tmp_path)
+    assert s.approvals.link("SP2026/01 x") == "https://oa.example.edu.cn/flow/SP2026%2F01%20x?v=1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)//{instance_id}",
+        "ftp://oa.example.edu.cn/{instance_id}",
+        "//oa.example.edu.cn/{instance_id}",
+        "https://oa.example.edu.cn/flow",  # no {instance_id}
+        "https://oa.example.edu.cn/{instance_id}/{other}",
+        "https://oa.example.edu.cn/{0}",
+        "https://oa.example.edu.cn/{instance_id",
+        'https://oa.example.edu.cn/"><script>/{instance_id}',
+    ],
+)
+def test_approvals_item_url_refused(tmp_path, url):
+    env = _cfg(tmp_path, f"approvals:\n  item_url: '{url}'\n")
+    with pytest.raises(ConfigError, match=r"approvals\.item_url"):
+        load_settings(env, root=tmp_path)

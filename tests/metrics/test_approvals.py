@@ -491,3 +491,140 @@ def result_sla(compute_on):
 @pytest.mark.parametrize("e", EXPECTED_SLA, ids=Exp.id)
 def test_latency_equal_to_sla_is_not_overdue(result_sla, e):
     expect(result_sla, e)
+
+
+# --- the pending drill: instances pending at end of D by waiting step -------------
+#
+# D = 2026-03-18 (Wed; March 2026 has no holiday). End of D = 03-19 00:00.
+# Processes PX sla 1, PY sla 3. Steps of PX, in workflow order: A 部门负责人审核,
+# B 财务处审核, C 分管校领导审批 (their names' code-point order is C < B < A, the
+# reverse: the order must come from step_no, not from the names).
+#  id  proc dept submitted        steps (no name arrived -> acted)             waiting at D
+#  x1  PX   D1   Mon 03-16 09:00  1A 09:00->10:00, 2B 10:00 -> -               B (2)
+#  x2  PX   D1   Tue 03-17 09:00  1A 09:00->12:00, 2C 12:00 -> -  (B skipped)  C (2)
+#  x3  PX   D2   Wed 03-18 08:00  1A 08:00 -> -                                A (1)
+#  x4  PX   D1   Mon 03-16 08:00  1A, 2B (return), 3B, 4C, finished 12:00     not pending
+#  x5  PX   D1   Wed 03-18 09:00  1A 09:00 -> -                                A (1)
+#  x6  PX   D1   Wed 03-18 10:00  1A 10:00 -> -                                A (1)
+#  x7  PX   D1   Wed 03-18 11:00  1A 11:00 -> -                                A (1)
+#  x8  PX   D2   Wed 03-18 09:00  1A 09:00->10:00, 2B and 3C 10:00 -> - (parallel): C (3), the highest
+#  y1  PY   D2   Fri 03-13 12:00  1A 12:00 -> Mon 03-16 12:00, not finished    none (all acted)
+#  y2  PY   D2   Thu 03-19 09:00  submitted after D                           not pending
+#  y3  PY   D1   Tue 03-17 09:00  1A 09:00 -> Thu 03-19 10:00, finished then   A (1): acted after D
+# Step order of PX: mean step_no over steps arrived in the 12 months: A 1; B (2+2+3+2)/4
+# = 2.25; C (2+4+3)/3 = 3 -> A, B, C (the smallest step_no alone ties B and C at 2). PY: A.
+# Ages at end of D (working days) from submitted / from arrival at the waiting step:
+#  y1 12h+3 = 3.5 (> 3: over SLA), no step;  x1 2.625 / 14h+2 = 62/24 (over);
+#  x2 1.625 / 12h+1 = 1.5 (over);  y3 1.625 / 1.625 (not over: sla 3);  x3 16/24 / 16/24;
+#  x5 15/24 / 15/24;  x8 15/24 / 14/24;  x6 14/24 / 14/24;  x7 13/24 / 13/24.
+# Oldest first, ties by id: y1, x1, x2, y3 (same minute as x2), x3, x5, x8 (same as x5), x6, x7.
+# With at most 2 per (process, step, department), (PX, A, D1) keeps x5, x6 of x5 x6 x7 and
+# counts 3.
+HEAD_X, FIN_X, VICE_X = "部门负责人审核", "财务处审核", "分管校领导审批"
+DP = d("2026-03-18")
+DATA_PENDING = {
+    "school_profile": school(),
+    "department": [department("D1"), department("D2")],
+    "approval_process": [process("PX", "finance", 1), process("PY", "other", 3)],
+    "approval_instance": [
+        inst("x1", "PX", "D1", "2026-03-16 09:00"),
+        inst("x2", "PX", "D1", "2026-03-17 09:00"),
+        inst("x3", "PX", "D2", "2026-03-18 08:00"),
+        inst("x4", "PX", "D1", "2026-03-16 08:00", "2026-03-16 12:00", "approved"),
+        inst("x5", "PX", "D1", "2026-03-18 09:00"),
+        inst("x6", "PX", "D1", "2026-03-18 10:00"),
+        inst("x7", "PX", "D1", "2026-03-18 11:00"),
+        inst("x8", "PX", "D2", "2026-03-18 09:00"),
+        inst("y1", "PY", "D2", "2026-03-13 12:00"),
+        inst("y2", "PY", "D2", "2026-03-19 09:00"),
+        inst("y3", "PY", "D1", "2026-03-17 09:00", "2026-03-19 10:00", "approved"),
+    ],
+    "approval_step": [
+        step("x1", 1, HEAD_X, "2026-03-16 09:00", "2026-03-16 10:00", "approve"),
+        step("x1", 2, FIN_X, "2026-03-16 10:00"),
+        step("x2", 1, HEAD_X, "2026-03-17 09:00", "2026-03-17 12:00", "approve"),
+        step("x2", 2, VICE_X, "2026-03-17 12:00"),
+        step("x3", 1, HEAD_X, "2026-03-18 08:00"),
+        step("x4", 1, HEAD_X, "2026-03-16 08:00", "2026-03-16 09:00", "approve"),
+        step("x4", 2, FIN_X, "2026-03-16 09:00", "2026-03-16 10:00", "return"),
+        step("x4", 3, FIN_X, "2026-03-16 10:00", "2026-03-16 11:00", "approve"),
+        step("x4", 4, VICE_X, "2026-03-16 11:00", "2026-03-16 12:00", "approve"),
+        step("x5", 1, HEAD_X, "2026-03-18 09:00"),
+        step("x6", 1, HEAD_X, "2026-03-18 10:00"),
+        step("x7", 1, HEAD_X, "2026-03-18 11:00"),
+        step("x8", 1, HEAD_X, "2026-03-18 09:00", "2026-03-18 10:00", "approve"),
+        step("x8", 2, FIN_X, "2026-03-18 10:00"),
+        step("x8", 3, VICE_X, "2026-03-18 10:00"),
+        step("y1", 1, HEAD_X, "2026-03-13 12:00", "2026-03-16 12:00", "approve"),
+        step("y3", 1, HEAD_X, "2026-03-17 09:00", "2026-03-19 10:00", "approve"),
+    ],
+}
+# id: (process, department, submitted, step, step_no, age, step age, sla, over)
+EXPECTED_PENDING = {
+    "y1": ("PY", "D2", "2026-03-13 12:00:00", None, None, 3.5, None, 3.0, True),
+    "x1": ("PX", "D1", "2026-03-16 09:00:00", FIN_X, 2, 2.625, 62 / 24, 1.0, True),
+    "x2": ("PX", "D1", "2026-03-17 09:00:00", VICE_X, 2, 1.625, 1.5, 1.0, True),
+    "y3": ("PY", "D1", "2026-03-17 09:00:00", HEAD_X, 1, 1.625, 1.625, 3.0, False),
+    "x3": ("PX", "D2", "2026-03-18 08:00:00", HEAD_X, 1, 16 / 24, 16 / 24, 1.0, False),
+    "x5": ("PX", "D1", "2026-03-18 09:00:00", HEAD_X, 1, 15 / 24, 15 / 24, 1.0, False),
+    "x8": ("PX", "D2", "2026-03-18 09:00:00", VICE_X, 3, 15 / 24, 14 / 24, 1.0, False),
+    "x6": ("PX", "D1", "2026-03-18 10:00:00", HEAD_X, 1, 14 / 24, 14 / 24, 1.0, False),
+}
+PENDING_KEYS = (
+    "process",
+    "department",
+    "submitted_at",
+    "step",
+    "step_no",
+    "age_workdays",
+    "step_age_workdays",
+    "sla_workdays",
+    "over_sla",
+)
+
+
+@pytest.fixture(scope="module")
+def result_pending(compute_on):
+    from metrics.families import approvals
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(approvals, "PENDING_PER_GROUP", 2)
+        return compute_on(DATA_PENDING, [DP])[DP]
+
+
+def test_pending_instances_oldest_first_with_steps_and_ages(result_pending):
+    assert result_pending.failed == {}
+    assert [q for q in result_pending.quality if q.rows] == []
+    got = [p["instance_id"] for p in result_pending.pending]
+    assert got == list(EXPECTED_PENDING)  # x7 is the third of (PX, A, D1): not kept
+    for p in result_pending.pending:
+        expected = EXPECTED_PENDING[p["instance_id"]]
+        assert tuple(p[k] for k in PENDING_KEYS) == pytest.approx(expected, abs=1e-6), p["instance_id"]
+
+
+def test_pending_counts_per_step_and_department(result_pending):
+    steps = result_pending.series["approval_steps"]
+    assert steps["per_group"] == 2
+    counts = {(g["process"], g["step"], g["department"]): g["count"] for g in steps["pending"]}
+    assert counts == {
+        ("PX", HEAD_X, "D1"): 3,  # x5 x6 x7
+        ("PX", HEAD_X, "D2"): 1,  # x3
+        ("PX", FIN_X, "D1"): 1,  # x1
+        ("PX", VICE_X, "D1"): 1,  # x2
+        ("PX", VICE_X, "D2"): 1,  # x8
+        ("PY", None, "D2"): 1,  # y1: every step acted, not closed
+        ("PY", HEAD_X, "D1"): 1,  # y3
+    }
+    # the counts add up to the backlog
+    backlog = {
+        v.dims.get("process"): v.value
+        for v in result_pending.values
+        if v.metric == "approval_backlog" and set(v.dims) == {"process"}
+    }
+    for proc in ("PX", "PY"):
+        assert sum(n for (p, _s, _d), n in counts.items() if p == proc) == backlog[proc]
+
+
+def test_step_order_is_the_workflow_order(result_pending):
+    order = result_pending.series["approval_steps"]["order"]
+    assert order == {"PX": [HEAD_X, FIN_X, VICE_X], "PY": [HEAD_X]}

@@ -379,3 +379,117 @@ def test_value_fanout(result_fanout, e):
 @pytest.mark.parametrize("a", ABSENT_FANOUT, ids=Absent.id)
 def test_not_emitted_fanout(result_fanout, a):
     expect_absent(result_fanout, a)
+
+
+# --- per host enterprise (series "internship_hosts": the 实习管理 office's list) ----
+#
+# D = 2026-10-10: the current internship cohort is 2027 (final school year from
+# September). Thresholds: internship_avg_score warning 75 -> a score below 75 is low.
+# Departments D1 (M1), D2 (M2). Enterprises H1 (partner) .. H5.
+# Students: s1 s2 M1/2027, s3 s6 M2/2027, s4 M2/2027 WITHDRAWN, s5 M1/2026.
+#  id  student host start       insured pay      ref   score
+#  h01 s1 D1   H1   2026-07-01  T       3000     3000  90     clean
+#  h02 s3 D2   H1   2026-07-01  T       3000     3000  80     clean -> H1 has no issue: left out
+#  h03 s1 D1   H2   2026-07-01  F       NULL     NULL  75     uninsured; 75 is NOT below 75
+#  h04 s3 D2   H2   2026-07-01  T       3999.99  5000  74.5   underpaid (19999.95 < 20000); low
+#  h05 s6 D2   H2   2026-08-01  T       4000     5000  NULL   exactly 80%: not underpaid
+#  h06 s2 D1   H3   2026-09-01  T       NULL     NULL  60     low
+#  h07 s2 D1   H3   2026-10-11  F       ...                   starts after D: not counted
+#  h08 s4 D2   H4   2026-07-01  F       ...                   withdrawn student: not counted
+#  h09 s5 D1   H5   2026-07-01  F       ...                   cohort 2026: not counted
+#  h10 s6 D2   H3   2026-09-01  T       NULL     NULL  150    score_range: the score is NULL
+# Rows (enterprise, department): internships, uninsured, underpaid, pay_known, score_sum,
+# score_n, low_score:
+#  H2 D1: 1, 1, 0, 0, 75, 1, 0
+#  H2 D2: 2, 0, 1, 2, 74.5, 1, 1
+#  H3 D1: 1, 0, 0, 0, 60, 1, 1
+#  H3 D2: 1, 0, 0, 0, 0, 0, 0   (no issue itself, kept: H3 is on the list)
+# Without a configured threshold, low_score is None and H3 (low scores only) is left out.
+HD = d("2026-10-10")
+HOSTS_DATA = {
+    "school_profile": school(),
+    "department": [department("D1"), department("D2")],
+    "industry": [industry("C")],
+    "major": [major("M1", "D1"), major("M2", "D2")],
+    "enterprise": [
+        enterprise("H1", partner=True, since=d("2020-01-01")),
+        enterprise("H2"),
+        enterprise("H3", partner=True, since=d("2022-01-01")),
+        enterprise("H4"),
+        enterprise("H5"),
+    ],
+    "student": [
+        student("s1", "M1", 2024, 2027),
+        student("s2", "M1", 2024, 2027),
+        student("s3", "M2", 2024, 2027),
+        student("s4", "M2", 2024, 2027, "withdrawn"),
+        student("s5", "M1", 2023, 2026),
+        student("s6", "M2", 2024, 2027),
+    ],
+    "internship": [
+        internship("h01", "s1", "H1", "2026-07-01", True, True, 3000, 3000, 90, 1, 1),
+        internship("h02", "s3", "H1", "2026-07-01", True, True, 3000, 3000, 80, 1, 1),
+        internship("h03", "s1", "H2", "2026-07-01", True, False, None, None, 75, 1, 1),
+        internship("h04", "s3", "H2", "2026-07-01", True, True, 3999.99, 5000, 74.5, 1, 1),
+        internship("h05", "s6", "H2", "2026-08-01", True, True, 4000, 5000, None, 1, 1),
+        internship("h06", "s2", "H3", "2026-09-01", True, True, None, None, 60, 1, 1),
+        internship("h07", "s2", "H3", "2026-10-11", True, False, 100, 5000, 10, 1, 1),
+        internship("h08", "s4", "H4", "2026-07-01", True, False, 100, 5000, 10, 1, 1),
+        internship("h09", "s5", "H5", "2026-07-01", True, False, 100, 5000, 10, 1, 1),
+        internship("h10", "s6", "H3", "2026-09-01", True, True, None, None, 150, 1, 1),
+    ],
+}
+for _row in HOSTS_DATA["internship"]:
+    _row["planned_end_date"] = d("2027-03-31")
+HOST_KEYS = ("internships", "uninsured", "underpaid", "pay_known", "score_sum", "score_n", "low_score")
+EXPECTED_HOSTS = {
+    ("H2", "D1"): (1, 1, 0, 0, 75, 1, 0),
+    ("H2", "D2"): (2, 0, 1, 2, 74.5, 1, 1),
+    ("H3", "D1"): (1, 0, 0, 0, 60, 1, 1),
+    ("H3", "D2"): (1, 0, 0, 0, 0, 0, 0),
+}
+
+
+def _host_rows(series: dict) -> dict:
+    return {(r["enterprise"], r["department"]): tuple(r[k] for k in HOST_KEYS) for r in series["rows"]}
+
+
+@pytest.fixture(scope="module")
+def hosts_result(compute_on):
+    return compute_on(HOSTS_DATA, [HD], thresholds={"internship_avg_score": {"warning": 75}})[HD]
+
+
+def test_hosts_per_enterprise_and_department(hosts_result):
+    assert hosts_result.failed == {}
+    series = hosts_result.series["internship_hosts"]
+    assert series["cohort"] == 2027 and series["low_score_below"] == 75
+    rows = _host_rows(series)
+    assert rows.keys() == EXPECTED_HOSTS.keys()
+    for key, expected in EXPECTED_HOSTS.items():
+        assert rows[key] == pytest.approx(expected), key
+    assert series["enterprises"] == {
+        "H2": {"name_zh": "企业H2", "is_partner": False},
+        "H3": {"name_zh": "企业H3", "is_partner": True},
+    }
+    # the score of 150 was nulled by the field rule, not counted
+    assert {(q.rule, q.rows) for q in hosts_result.quality if q.rows} == {("score_range", 1)}
+
+
+def test_hosts_agree_with_the_indicators(hosts_result):
+    """The host rows add up to the cohort's indicators over the listed hosts."""
+    by = {(v.metric, tuple(v.dims.items())): v for v in hosts_result.values if v.period == "cohort:2027"}
+    rows = hosts_result.series["internship_hosts"]["rows"]
+    d2 = [r for r in rows if r["department"] == "D2"]
+    underpaid = by[("internship_underpaid_count", (("department", "D2"),))]
+    assert sum(r["underpaid"] for r in d2) == underpaid.numerator  # h04; H1's h02 is not underpaid
+    insured = by[("internship_insured_rate", ())]
+    # every uninsured internship of the cohort is on the list (h03 is the only one)
+    assert sum(r["uninsured"] for r in rows) == insured.denominator - insured.numerator == 1
+
+
+def test_hosts_without_a_threshold(compute_on):
+    series = compute_on(HOSTS_DATA, [HD])[HD].series["internship_hosts"]
+    assert series["low_score_below"] is None
+    rows = _host_rows(series)
+    assert rows.keys() == {("H2", "D1"), ("H2", "D2")}  # H3 had low scores only
+    assert rows[("H2", "D2")] == pytest.approx((2, 0, 1, 2, 74.5, 1, None))
