@@ -28,7 +28,6 @@ PAGES = (
     "/indicator/internship_insured_rate",
     "/indicator/approval_backlog",
     "/approvals",
-    "/approvals?process=P01",
     "/internships",
     "/alerts",
     "/departments",
