@@ -42,6 +42,7 @@ class CockpitContext:
     scheduler: Any = None  # the in-app BackgroundScheduler, when this process schedules
     accounts: Any = None  # cockpit.auth.accounts.Accounts, bound by cockpit.auth.web.init_app
     render: Any = None  # (token, Identity) of a private renderer's app, else None
+    standby_stop: Any = None  # threading.Event: stop waiting to take over the schedule
 
     def next_run_time(self) -> datetime | None:
         if self.scheduler is not None:
@@ -328,7 +329,10 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
         )
 
     if settings.refresh.in_app if schedule is None else schedule:
+        import threading
+
         from cockpit.scheduler import start_in_app
 
-        ctx.scheduler = start_in_app(settings, store)
+        ctx.standby_stop = threading.Event()  # ends a standby's waiting (tests, shutdown)
+        ctx.scheduler = start_in_app(settings, store, ctx.standby_stop)
     return app

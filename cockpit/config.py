@@ -80,6 +80,7 @@ class RefreshSettings:
     backfill_last_season_weeks: int
     max_duration_minutes: float
     misfire_grace_seconds: int
+    lease_seconds: float = 60.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -725,7 +726,10 @@ def load_settings(
         ),
         max_duration_minutes=_as_number(r["max_duration_minutes"], "refresh.max_duration_minutes"),
         misfire_grace_seconds=_as_int(r["misfire_grace_seconds"], "refresh.misfire_grace_seconds", 1),
+        lease_seconds=_as_number(r["lease_seconds"], "refresh.lease_seconds"),
     )
+    if refresh.lease_seconds < 3:
+        raise ConfigError("refresh.lease_seconds: at least 3 seconds")
     if refresh.max_duration_minutes <= 0:
         raise ConfigError("refresh.max_duration_minutes: must be positive")
 

@@ -5,9 +5,10 @@ never two runs at once (max_instances=1), missed runs folded into one
 (coalesce=True), a run late by at most ``refresh.misfire_grace_seconds``
 still runs. Inside the web app a BackgroundScheduler runs it (when
 ``refresh.in_app`` is true); ``python -m cockpit worker`` runs it alone with a
-BlockingScheduler. Only one process per store schedules: the first takes an
-exclusive lock file, any other (a second web worker, a second create_app in
-the same process) does not schedule.
+BlockingScheduler. Only one process per store schedules, on any host: the one
+holding the store's "schedule" lease (cockpit/lease.py); any other (a second
+worker, another web process, another host) stands by and takes over when the
+holder's lease expires.
 
 The next run time is written to the store (table scheduler_state) after
 start and after every run, so the status page shows it whichever process
@@ -17,14 +18,14 @@ schedules; ``next_run_time(scheduler)`` gives it from a scheduler object.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import os
 import socket
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -76,7 +77,7 @@ def scheduled_reports(settings: Settings) -> None:
         log.error("scheduled reports failed: %s", one_line(e))
 
 
-def add_report_job(sched: BaseScheduler, settings: Settings) -> None:
+def add_report_job(sched: BaseScheduler, settings: Settings, lease: Any = None) -> None:
     """The weekly reports next to the refresh (own executor: a long report batch never
     delays a refresh), when config reports.in_app is true."""
     reports = settings.reports
@@ -85,7 +86,7 @@ def add_report_job(sched: BaseScheduler, settings: Settings) -> None:
     if "reports" not in sched._executors:
         sched.add_executor(ThreadPoolExecutor(max_workers=1), alias="reports")
     sched.add_job(
-        scheduled_reports,
+        scheduled_reports if lease is None else _fenced(scheduled_reports, lease),
         trigger=parse_cron(reports.cron, settings.refresh.timezone),
         args=[settings],
         id=REPORT_JOB_ID,
@@ -104,8 +105,10 @@ def build_scheduler(
     blocking: bool = False,
     job: Callable[..., Any] | None = None,
     store: Store | None = None,
+    lease: Any = None,
 ) -> BaseScheduler:
-    """A scheduler holding the refresh job (not started)."""
+    """A scheduler holding the refresh job (not started); with ``lease`` every run is
+    fenced by it (cockpit/lease.py)."""
     tz = settings.refresh.tz
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(
@@ -117,8 +120,11 @@ def build_scheduler(
             "misfire_grace_time": settings.refresh.misfire_grace_seconds,
         },
     )
+    refresh_job = job or scheduled_refresh
+    if lease is not None:
+        refresh_job = _fenced(refresh_job, lease)
     sched.add_job(
-        job or scheduled_refresh,
+        refresh_job,
         trigger=parse_cron(settings.refresh.cron, settings.refresh.timezone),
         args=[] if job else [settings],
         id=JOB_ID,
@@ -129,7 +135,7 @@ def build_scheduler(
         replace_existing=True,
     )
     if job is None:
-        add_report_job(sched, settings)
+        add_report_job(sched, settings, lease)
     if store is not None:
         host = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -160,51 +166,93 @@ def next_run_time(sched: BaseScheduler) -> datetime | None:
     return nrt
 
 
-# -- one scheduling process per store ------------------------------------------
+# -- one scheduling process per store, on any host -----------------------------
+
+LEASE_NAME = "schedule"
 
 
-def lock_path(settings: Settings) -> Path:
-    digest = hashlib.sha1(settings.store_url.encode()).hexdigest()[:12]
-    return settings.data_dir / f"scheduler-{digest}.lock"
+def acquire_lock(settings: Settings, store: Store | None = None):
+    """The schedule's lease in the store (cockpit/lease.py) when this process can take it
+    now, else None (another process, on this or another host, holds it)."""
+    from cockpit.lease import Lease
 
-
-def acquire_lock(settings: Settings) -> IO[str] | None:
-    """An exclusive, non-blocking lock on the store's scheduler lock file; None
-    when another scheduler (in this or another process) holds it."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no cross-process guard
-        return open(os.devnull, "w")
-    path = lock_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+")  # noqa: SIM115 - held for the scheduler's lifetime
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
-        return None
-    fh.seek(0)
-    fh.truncate()
-    fh.write(f"{socket.gethostname()} {os.getpid()}\n")
-    fh.flush()
-    return fh
+    lease = Lease(store or Store(settings.store_url), LEASE_NAME, settings.refresh.lease_seconds)
+    return lease if lease.acquire() else None
 
 
 class SchedulerBusy(Exception):
     """Another process already runs the schedule for this store."""
 
 
-def start_in_app(settings: Settings, store: Store | None = None) -> BaseScheduler | None:
-    """Start the background schedule for the web app unless another
-    scheduler runs for this store; returns it, or None. (The caller checks
-    ``refresh.in_app``.)"""
-    lock = acquire_lock(settings)
-    if lock is None:
-        log.info("the refresh schedule already runs elsewhere (%s); not scheduling here", lock_path(settings))
-        return None
-    sched = build_scheduler(settings, store=store)
+def _fenced(job: Callable[..., Any], lease) -> Callable[..., Any]:
+    """The job, run only while this process still holds the lease (a holder that stalled
+    past its lease must not refresh beside the one that took over)."""
+
+    def run(*args: Any) -> Any:
+        if not lease.held():
+            log.warning("schedule lease not held by this process: %s skipped", getattr(job, "__name__", job))
+            return None
+        return job(*args)
+
+    run.__name__ = getattr(job, "__name__", "job")
+    return run
+
+
+def _start_holding(
+    settings: Settings, store: Store | None, lease, stop: threading.Event | None = None
+) -> BaseScheduler:
+    """Start the background scheduler for a lease holder; when the lease is lost, stop it
+    and stand by again."""
+    sched = build_scheduler(settings, store=store, lease=lease)
     sched.start()
-    sched._cockpit_lock = lock  # released with the scheduler
+    sched._cockpit_lock = lease
+
+    def lost() -> None:
+        stop_scheduler(sched)
+        _stand_by(settings, store, stop)
+
+    lease.keep(lost)
+    return sched
+
+
+def _stand_by(
+    settings: Settings, store: Store | None, stop: threading.Event | None = None
+) -> threading.Thread:
+    """A daemon thread that takes the lease when its holder goes away, then schedules;
+    ``stop`` ends the waiting (the app shutting down)."""
+    stop = stop or threading.Event()
+
+    def wait() -> None:
+        interval = max(1.0, settings.refresh.lease_seconds / 3)
+        while not stop.is_set():
+            try:
+                lease = acquire_lock(settings, store)
+            except Exception as e:  # the store is down: keep waiting
+                log.warning("standby: %s", one_line(e))
+                lease = None
+            if lease is not None:
+                log.info("schedule lease taken over by %s", lease.holder)
+                _start_holding(settings, store, lease, stop)
+                return
+            stop.wait(interval)
+
+    thread = threading.Thread(target=wait, name="schedule-standby", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_in_app(
+    settings: Settings, store: Store | None = None, standby_stop: threading.Event | None = None
+) -> BaseScheduler | None:
+    """Start the background schedule for the web app when this process takes the lease;
+    returns it, or None — then a standby thread takes over if the holder dies. (The
+    caller checks ``refresh.in_app``.)"""
+    lease = acquire_lock(settings, store)
+    if lease is None:
+        log.info("the refresh schedule runs elsewhere; standing by to take over")
+        _stand_by(settings, store, standby_stop)
+        return None
+    sched = _start_holding(settings, store, lease, standby_stop)
 
     def stop() -> None:
         stop_scheduler(sched)
@@ -221,15 +269,19 @@ def stop_scheduler(sched: BaseScheduler, wait: bool = False) -> None:
         lock.close()
 
 
-def run_worker(settings: Settings, store: Store | None = None) -> None:
-    """Run the schedule in the foreground until interrupted (`python -m cockpit worker`)."""
-    lock = acquire_lock(settings)
-    if lock is None:
-        raise SchedulerBusy(
-            f"another process already runs the refresh schedule for this store (lock {lock_path(settings)})"
-        )
-    sched = build_scheduler(settings, blocking=True, store=store)
-    sched._cockpit_lock = lock
+def run_worker(settings: Settings, store: Store | None = None, *, wait: bool = True) -> None:
+    """Run the schedule in the foreground until interrupted (`python -m cockpit worker`).
+    Another holder: with ``wait``, stand by until its lease expires, else SchedulerBusy."""
+    lease = acquire_lock(settings, store)
+    if lease is None and not wait:
+        raise SchedulerBusy("another process already runs the refresh schedule for this store")
+    while lease is None:
+        log.info("worker: another process holds the schedule; standing by")
+        time.sleep(max(1.0, settings.refresh.lease_seconds / 3))
+        lease = acquire_lock(settings, store)
+    sched = build_scheduler(settings, blocking=True, store=store, lease=lease)
+    sched._cockpit_lock = lease
+    lease.keep(lambda: sched.shutdown(wait=False))  # lost: stop; a restart stands by again
     log.info("worker: refresh on %r (%s); Ctrl-C stops", settings.refresh.cron, settings.refresh.timezone)
     try:
         sched.start()

@@ -137,6 +137,17 @@ scheduler_state = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# Leases (cockpit/lease.py): which process may run a named job ("schedule"), until when.
+# One row per name; a holder renews it; a dead holder's lease expires and another takes over.
+lease = Table(
+    "lease",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(255), nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # UTC, naive
+    Column("acquired_at", DateTime, nullable=False),
+)
+
 # Weekly reports (cockpit/reports): one row per file written into the archive.
 report = Table(
     "report",

@@ -125,7 +125,7 @@ def test_lock_is_exclusive_per_store(tmp_path):
     try:
         assert acquire_lock(s) is None
         with pytest.raises(SchedulerBusy, match="another process"):
-            run_worker(s)
+            run_worker(s, wait=False)
     finally:
         first.close()
     again = acquire_lock(s)
@@ -147,6 +147,7 @@ def test_web_app_schedules_once(tmp_path):
         assert one.server.extensions["cockpit"].next_run_time() == next_run_time(first)
         assert two.server.extensions["cockpit"].next_run_time() == next_run_time(first)  # via the store
     finally:
+        two.server.extensions["cockpit"].standby_stop.set()  # the standby stops waiting
         stop_scheduler(first)
 
 
