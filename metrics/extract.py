@@ -192,14 +192,12 @@ def _copy_postgresql(
     path = spill / f"{spec.name}.csv"
     raw = conn.connection.dbapi_connection
     try:
-        with (
-            _driver_errors(conn, sql),
-            raw.cursor() as cursor,
-            cursor.copy(sql) as copy,
-            path.open("wb") as f,
-        ):
-            for block in copy:
-                f.write(block)
+        with _driver_errors(conn, sql), raw.cursor() as cursor:
+            # COPY bypasses SQLAlchemy's execute: tell its listeners (logging, audits) all the same.
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, (), None, False)
+            with cursor.copy(sql) as copy, path.open("wb") as f:
+                for block in copy:
+                    f.write(block)
         stats.bytes = path.stat().st_size
         columns = ", ".join(f"'{c.name}': 'VARCHAR'" for c in spec.columns)
         reader = (
