@@ -6,14 +6,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+<<<<<<< HEAD
 DEV_STAMP := $(VENV)/.requirements-dev-installed
 SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils
+=======
+# libmariadb-dev and pkg-config: to build mysqlclient, the C MySQL/MariaDB driver (mysql+mysqldb://).
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils libmariadb-dev pkg-config
+>>>>>>> issue-8-speed
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: setup system-packages run serve test services lint format bench clean-data
 
-## setup: .venv with requirements.txt installed, plus the system packages
-setup: $(STAMP) system-packages
+## setup: the system packages (first: mysqlclient builds against libmariadb-dev), then .venv with requirements.txt
+setup: system-packages $(STAMP)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +41,7 @@ system-packages:
 	    echo "setup: installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
-	    echo "setup: missing system packages (needed by the browser tests and reports); run:"; \
+	    echo "setup: missing system packages (needed by the browser tests, reports and the MySQL driver build); run:"; \
 	    echo "  sudo apt-get install -y --no-install-recommends$$missing"; \
 	  fi; \
 	fi

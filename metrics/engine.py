@@ -112,6 +112,10 @@ def _compute(
     try:
         with source.connect() as conn:
             clean = CleanSource(exact_codes(conn))
+            if counted is not None:  # the embedded copy: evaluate the rule cascade once
+                note("kept rows")
+                clean.materialize(conn)
+                conn.commit()
             result.school = _school(conn)
             note("source row counts")
             result.source_counts = dict(counted) if counted is not None else source_counts(conn)

@@ -31,11 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     FromClause,
+    MetaData,
     Select,
     Subquery,
+    Table,
     Text,
     and_,
     case,
@@ -50,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from metrics.contract import METADATA, PLACED, SPECS, TableSpec, key_column
+from metrics.contract import METADATA, PLACED, SPECS, TABLES, TableSpec, key_column
 from metrics.results import QualityCount
 
 EXAMPLES = 5
@@ -104,7 +107,69 @@ def exact_codes(conn: Connection) -> bool:
     if conn.dialect.name not in ("mysql", "mariadb"):
         return False
     comment = str(conn.exec_driver_sql("SELECT @@version_comment").scalar() or "").lower()
-    return not any(name in comment for name in ("doris", "starrocks"))
+    if any(name in comment for name in ("doris", "starrocks")):
+        return False
+    return codes_fold(conn)
+
+
+# Label columns, shown but never compared, grouped or joined on.
+DISPLAY_NAMES = frozenset({"name_zh", "name_en"})
+
+
+def codes_fold(conn: Connection) -> bool:
+    """Whether the server's own collations would compare any of this data's text
+    differently from byte for byte (MySQL-family pushdown).
+
+    Reading every text column through ``exact_text`` is exact but keeps MariaDB
+    and MySQL from using an index for any join (the refresh then runs for
+    minutes). Most data has nothing the collation could fold, and then native
+    comparisons *are* exact; this proves it with a few statements, each a scan
+    or an indexed join:
+
+    - no two distinct values of a text column are equal under its collation
+      (``COUNT(DISTINCT col)`` = ``COUNT(DISTINCT exact(col))``): keys,
+      duplicates and every GROUP BY see the same groups;
+    - no reference matches its parent's key under the collation without
+      matching it exactly (a join finds exactly the exact partners; values
+      kept in two child columns then equal the same parent key);
+    - no coded value is in its code list only under the collation.
+
+    If any of these finds something, the whole refresh reads through
+    ``exact_text``. Sorting (examples, ties) always uses ``exact_text``.
+    """
+    for spec in SPECS.values():
+        t = METADATA.tables[spec.name]
+        # A reference that is not part of the key needs no count: its kept values
+        # equal parent keys exactly (checked below), and its orphans are dropped
+        # (or nulled) alike under both comparisons. Display names are never compared.
+        text_cols = [
+            t.c[c.name]
+            for c in spec.columns
+            if c.type == "TEXT" and (c.key or c.enum or not c.ref) and c.name not in DISPLAY_NAMES
+        ]
+        if text_cols:
+            counts = [func.count(func.distinct(c)) for c in text_cols]
+            counts += [func.count(func.distinct(exact_text(c))) for c in text_cols]
+            row = conn.execute(select(*counts)).one()
+            if list(row[: len(text_cols)]) != list(row[len(text_cols) :]):
+                return True
+        for c in spec.columns:
+            col = t.c[c.name]
+            if c.ref:
+                parent = METADATA.tables[c.ref].c[key_column(c.ref)]
+                query = (
+                    select(col)
+                    .select_from(t.join(parent.table, parent == col))
+                    .where(exact_text(col) != exact_text(parent))
+                    .limit(1)
+                )
+                if conn.execute(query).first() is not None:
+                    return True
+            if c.enum:
+                query = select(col).where(col.in_(c.enum), exact_text(col).not_in(c.enum)).limit(1)
+                if conn.execute(query).first() is not None:
+                    return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -220,7 +285,7 @@ class CleanSource:
     def __init__(self, exact: bool = False) -> None:
         self.exact = exact
         self._bases: dict[str, _Base] = {}
-        self._kept: dict[str, Subquery] = {}
+        self._kept: dict[str, Subquery | Table] = {}
         self._raw: dict[str, FromClause] = {}
 
     def raw(self, name: str) -> FromClause:
@@ -297,12 +362,33 @@ class CleanSource:
 
     def kept_keys(self, name: str) -> Select:
         """SELECT of the key of the kept rows of a referenced table (unique by construction)."""
+        if name in self._kept and isinstance(self._kept[name], Table):
+            return select(self._kept[name].c[key_column(name)])
         t = self.raw(name)
         return (
             select(t.c[key_column(name)]).select_from(self.base(name).from_).where(self.keep_predicate(name))
         )
 
     # -- kept rows with field rules applied --------------------------------
+    def materialize(self, conn: Connection) -> None:
+        """Store every table's kept rows once, parents first, as ``kept_<table>``
+        tables on ``conn``, and read them from there from now on.
+
+        For the embedded DuckDB of extract mode (never the source): the rule
+        cascade (a child keeps a row only if its parent's kept rows name it) is
+        then evaluated once per table instead of inside every indicator query,
+        and each child's rules read its parents' stored keys.
+        """
+        for spec in TABLES:  # dependency order: parents before children
+            query = select(*self.kept(spec.name).c)
+            sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            name = f"kept_{spec.name}"
+            conn.exec_driver_sql(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+            source = METADATA.tables[spec.name]
+            self._kept[spec.name] = Table(
+                name, MetaData(), *(Column(c.name, source.c[c.name].type) for c in spec.columns)
+            )
+
     def kept(self, name: str) -> Subquery:
         """The kept rows of a table, every column under its contract name, bad fields as NULL."""
         if name not in self._kept:
@@ -376,7 +462,8 @@ class CleanSource:
         where = or_(*(pred for _, pred in rules))
         if scope is not None:
             where = and_(where, scope)
-        query = select(*key_cols, *flags).select_from(from_).where(where).order_by(*key_cols)
+        order = [exact_text(c) if isinstance(c.type, Text) else c for c in key_cols]
+        query = select(*key_cols, *flags).select_from(from_).where(where).order_by(*order)
         counts = [0] * len(rules)
         examples: list[list[str]] = [[] for _ in rules]
         nk = len(key_cols)
@@ -403,7 +490,7 @@ class CleanSource:
                 )
             )
             .where(s.c.status != "withdrawn", g.c.student_id.is_(None))
-            .order_by(s.c.student_id)
+            .order_by(exact_text(s.c.student_id))
         )
         n = 0
         examples: list[str] = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "data" / "bench"
 TODAY = date(2026, 11, 21)
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
-MARIADB = "mysql+pymysql://root@127.0.0.1:3306"
+MARIADB = "mysql+mysqldb://root@127.0.0.1:3306"  # mysqlclient, the C driver
 
 
 def _options(mode: str):
@@ -48,26 +49,67 @@ def _options(mode: str):
 
 
 def _one(url: str, mode: str, timeout: float | None) -> None:
-    """Child process: one refresh through the guarded source engine; JSON on stdout."""
-    from metrics.engine import SourceError, compute
-    from metrics.source import SourceLimits, open_source
+    """Child process: one refresh through the guarded source engine; JSON on stdout.
 
-    options, e = _options(mode)
-    limits = SourceLimits(timeout or e["statement_timeout_seconds"], e["max_connections"])
-    engine = open_source(url, limits)
+    ``mode`` "old-pushdown": the code of another checkout (``BENCH_CODE_ROOT``,
+    e.g. a worktree of the commit before issue 8), which had neither modes nor
+    source guards: a plain engine with the same statement timeout.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    import metrics.engine
+    from metrics.engine import compute
+
+    SourceError = getattr(metrics.engine, "SourceError", RuntimeError)
     start = time.perf_counter()
     out: dict = {}
-    try:
-        result = compute(engine, TODAY, options=options)
-        out = {"values": len(result.values), "failed": sorted(result.failed)}
-        out["extract_s"] = sum(s["seconds"] for s in result.extract.values())
-        out["extract_mb"] = sum(s["bytes"] for s in result.extract.values()) / 2**20
-    except SourceError as exc:
-        out = {"error": str(exc)[:200]}
+    if mode == "old-pushdown":
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url, connect_args=_timeout_args(url, timeout or 300))
+        start = time.perf_counter()
+        try:
+            result = compute(engine, TODAY)
+            out = {
+                "values": len(result.values),
+                "failed": sorted(result.failed),
+                "extract_s": 0,
+                "extract_mb": 0,
+            }
+        except (SourceError, DBAPIError) as exc:
+            out = {"error": str(exc)[:200]}
+    else:
+        from metrics.source import SourceLimits, open_source
+
+        options, e = _options(mode)
+        limits = SourceLimits(timeout or e["statement_timeout_seconds"], e["max_connections"])
+        engine = open_source(url, limits)
+        start = time.perf_counter()
+        try:
+            result = compute(engine, TODAY, options=options)
+            out = {"values": len(result.values), "failed": sorted(result.failed)}
+            out["extract_s"] = sum(s["seconds"] for s in result.extract.values())
+            out["extract_mb"] = sum(s["bytes"] for s in result.extract.values()) / 2**20
+        except SourceError as exc:
+            out = {"error": str(exc)[:200]}
     out["seconds"] = time.perf_counter() - start
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine.dispose()
     print(json.dumps(out))
+
+
+def _timeout_args(url: str, seconds: float) -> dict:
+    """The statement timeout for the old code's plain engine (which set none itself)."""
+    if url.startswith("postgresql"):
+        return {"options": f"-c statement_timeout={int(seconds * 1000)}"}
+    if url.startswith("mysql"):
+        return {"init_command": f"SET SESSION max_statement_time = {seconds:g}"}
+    return {}
+
+
+def _load() -> float:
+    """The 1-minute load average of the machine (2 cores: above 2 means others are running)."""
+    return os.getloadavg()[0]
 
 
 def _write(engine_name: str, scale: float) -> str:
@@ -118,20 +160,29 @@ def _index(url: str) -> None:
     engine.dispose()
 
 
-def _child(*args: str) -> str:
+def _child(*args: str, code_root: Path = ROOT) -> str:
+    env = {**os.environ, "PYTHONPATH": str(code_root), "BENCH_CODE_ROOT": str(code_root)}
     out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=code_root, env=env
     )
     lines = out.stdout.strip().splitlines()
     return lines[-1] if lines else ""
 
 
-def _measure(url: str, mode: str, repeat: int, timeout: float | None = None) -> dict:
-    runs = [json.loads(_child("--child", url, mode, str(timeout or 0))) for _ in range(repeat)]
+def _measure(url: str, mode: str, repeat: int, timeout: float | None = None, code_root: Path = ROOT) -> dict:
+    runs = []
+    loads = []
+    for _ in range(repeat):
+        loads.append(_load())
+        runs.append(json.loads(_child("--child", url, mode, str(timeout or 0), code_root=code_root)))
+        loads.append(_load())
+    load = f"{min(loads):.1f}–{max(loads):.1f}"
     if any("error" in r for r in runs):
-        return {"error": runs[0].get("error", ""), "seconds": max(r["seconds"] for r in runs)}
+        return {"error": runs[0].get("error", ""), "seconds": max(r["seconds"] for r in runs), "load": load}
     secs = [r["seconds"] for r in runs]
     return {
+        "load": load,
+        "runs": len(runs),
         "median": statistics.median(secs),
         "best": min(secs),
         "peak_mb": max(r["peak_mb"] for r in runs),
@@ -153,11 +204,18 @@ def main() -> None:
     parser.add_argument(
         "--pushdown-timeout", type=float, default=0, help="statement timeout of indexed pushdown (0: config)"
     )
+    parser.add_argument(
+        "--old-root",
+        type=Path,
+        help="a checkout of the code before issue 8 (git worktree add /tmp/old dd4f981): its pushdown "
+        "is timed on the indexed source next to today's",
+    )
+    parser.add_argument("--no-bare", action="store_true", help="index at once (pushdown comparisons only)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--write", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--index", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_CODE_ROOT", str(ROOT)))
     if args.child:
         url, mode, timeout = args.child
         _one(url, mode, float(timeout) or None)
@@ -176,31 +234,47 @@ def main() -> None:
             print(
                 f"{name} scale {scale:g}: written bare in {time.perf_counter() - t0:.0f} s", file=sys.stderr
             )
-            cases = [("bare", "extract", _measure(url, "extract", args.repeat))]
+            cases = []
+            if not args.no_bare:
+                cases.append(("bare", "extract", _measure(url, "extract", args.repeat)))
+                _report(cases[-1])
             if args.bare_pushdown_timeout:
                 cases.append(("bare", "pushdown", _measure(url, "pushdown", 1, args.bare_pushdown_timeout)))
+                _report(cases[-1])
             _child("--index", url)
-            cases.append(("indexed", "extract", _measure(url, "extract", args.repeat)))
-            cases.append(
-                ("indexed", "pushdown", _measure(url, "pushdown", args.repeat, args.pushdown_timeout or None))
-            )
+            if not args.no_bare:
+                cases.append(("indexed", "extract", _measure(url, "extract", args.repeat)))
+                _report(cases[-1])
+            timeout = args.pushdown_timeout or None
+            # Old and new pushdown alternate run by run, so that both see the same load.
+            for _ in range(args.repeat if args.old_root else 1):
+                n = 1 if args.old_root else args.repeat
+                cases.append(("indexed", "pushdown", _measure(url, "pushdown", n, timeout)))
+                _report(cases[-1])
+                if args.old_root and name != "sqlite":
+                    old = _measure(url, "old-pushdown", 1, timeout, code_root=args.old_root.resolve())
+                    cases.append(("indexed", "pushdown before issue 8", old))
+                    _report(cases[-1])
+            cases = _merge(cases)
             for source, mode, m in cases:
                 rows.append((scale, name, source, mode, m))
-                print(f"  {source} {mode}: {json.dumps(m)}", file=sys.stderr)
     print(
-        "| scale | engine | source | mode | median s | best s | of which extract s | extract MB | peak MB "
-        "| indicators failed |"
+        "| scale | engine | source | mode | runs | median s | best s | of which extract s | extract MB "
+        "| peak MB | load (1 min) | indicators failed |"
     )
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
     for scale, name, source, mode, m in rows:
         if "error" in m:
-            print(f"| {scale:g} | {name} | {source} | {mode} | stopped at {m['seconds']:.0f} | | | | | all |")
+            print(
+                f"| {scale:g} | {name} | {source} | {mode} | | stopped at {m['seconds']:.0f} | | | | "
+                f"| {m['load']} | all |"
+            )
             continue
         ex = f"{m['extract_s']:.2f}" if mode == "extract" else ""
         mb = f"{m['extract_mb']:.0f}" if mode == "extract" else ""
         print(
-            f"| {scale:g} | {name} | {source} | {mode} | {m['median']:.2f} | {m['best']:.2f} | {ex} | {mb} "
-            f"| {m['peak_mb']:.0f} | {len(m['failed']) or ''} |"
+            f"| {scale:g} | {name} | {source} | {mode} | {m['runs']} | {m['median']:.2f} | {m['best']:.2f} "
+            f"| {ex} | {mb} | {m['peak_mb']:.0f} | {m['load']} | {len(m['failed']) or ''} |"
         )
     for name in args.engines:
         bare = {r[0]: r[4] for r in rows if r[1] == name and r[2] == "bare" and r[3] == "extract"}
@@ -208,6 +282,46 @@ def main() -> None:
             lo, hi = min(bare), max(bare)
             print(f"\n{name}: extract time grows ×{bare[hi]['median'] / bare[lo]['median']:.1f} "
                   f"from scale {lo:g} to {hi:g}")  # fmt: skip
+
+
+def _report(case: tuple[str, str, dict]) -> None:
+    source, mode, m = case
+    print(f"  {source} {mode}: {json.dumps(m)}", file=sys.stderr, flush=True)
+
+
+def _merge(cases: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
+    """One row per (source, mode): interleaved single runs folded into a median."""
+    merged: dict[tuple[str, str], list[dict]] = {}
+    for source, mode, m in cases:
+        merged.setdefault((source, mode), []).append(m)
+    out = []
+    for (source, mode), ms in merged.items():
+        if len(ms) == 1:
+            out.append((source, mode, ms[0]))
+            continue
+        errors = [m for m in ms if "error" in m]
+        loads = [x for m in ms for x in map(float, m["load"].split("–"))]
+        load = f"{min(loads):.1f}–{max(loads):.1f}"
+        if errors:
+            out.append((source, mode, {**errors[0], "load": load}))
+            continue
+        secs = [m["median"] for m in ms]
+        first = ms[0]
+        out.append(
+            (
+                source,
+                mode,
+                {
+                    **first,
+                    "runs": len(ms),
+                    "median": statistics.median(secs),
+                    "best": min(secs),
+                    "peak_mb": max(m["peak_mb"] for m in ms),
+                    "load": load,
+                },
+            )
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import and_, func, or_, select
 
 from metrics.families.common import Context, count, emit, flag
-from metrics.families.stats import assign_periods, fetch_columns, moment, segments, to_datetime64
+from metrics.families.stats import assign_periods, factorize, fetch_columns, moment, segments, to_datetime64
 from metrics.periods import Period, day_label, end_of, months_ending, weeks_ending
 from metrics.results import Value
 
@@ -77,14 +77,13 @@ def _latency(ctx: Context, families: tuple[list[Period], ...]) -> list[Value]:
         a.c.finished_at < end_of(ctx.as_of),
     )
     process, department, submitted, finished = fetch_columns(ctx.conn, query, 4)
-    if not process:
+    if not len(process):
         return []
-    process = np.array(process, dtype=object)
-    department = np.array(department, dtype=object)
     finished64 = to_datetime64(finished)
     latency = ctx.calendar.durations(to_datetime64(submitted), finished64)
     sla = _sla(ctx)
-    overdue = latency > np.array([sla[p] for p in process], dtype=np.float64)
+    codes, row_code = factorize(process)
+    overdue = latency > np.array([sla[p] for p in codes], dtype=np.float64)[row_code]
     school = np.zeros(len(process), dtype=np.int8)
     values: list[Value] = []
     for fam in families:

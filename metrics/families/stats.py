@@ -10,19 +10,40 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import pyarrow as pa
 from sqlalchemy import BigInteger, ColumnElement, Connection, Select, Text, func, type_coerce
 
 CHUNK = 50_000
 
 
-def fetch_columns(conn: Connection, query: Select, n_cols: int) -> list[list]:
-    """Run a narrow query and return its columns as lists, reading it in chunks."""
+def fetch_columns(conn: Connection, query: Select, n_cols: int) -> list[np.ndarray]:
+    """Run a narrow query and return its columns as numpy arrays (text as object arrays).
+
+    DuckDB (extract mode) hands its result over as numpy columns at once; other
+    databases are read in chunks of rows.
+    """
+    if conn.dialect.name == "duckdb":
+        result = conn.execute(query)
+        try:
+            arrays = list(result.cursor.fetchnumpy().values())
+        finally:
+            result.close()
+        return [_unmask(a) for a in arrays]
     cols: list[list] = [[] for _ in range(n_cols)]
     result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
     for part in result.partitions():
         for i, column in enumerate(zip(*part, strict=True)):
             cols[i].extend(column)
-    return cols
+    return [np.array(c, dtype=object) for c in cols]
+
+
+def _unmask(a: np.ndarray) -> np.ndarray:
+    """A DuckDB column with NULLs comes as a masked array: NULL becomes None (object)."""
+    if isinstance(a, np.ma.MaskedArray):
+        if not a.mask.any():
+            return a.data
+        return a.astype(object).filled(None)
+    return a
 
 
 def moment(col: ColumnElement, dialect: str) -> ColumnElement:
@@ -41,11 +62,32 @@ def moment(col: ColumnElement, dialect: str) -> ColumnElement:
     return col
 
 
-def to_datetime64(values: list) -> np.ndarray:
+def to_datetime64(values) -> np.ndarray:
     """Timestamps (datetimes, contract text or epoch microseconds) as datetime64[us]."""
-    if values and isinstance(values[0], int):
-        return np.array(values, dtype=np.int64).astype("datetime64[us]")
-    return np.array(values, dtype="datetime64[us]")
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values.astype(np.int64).astype("datetime64[us]")
+    if len(values) and isinstance(values[0], int | np.integer):
+        return np.array(list(values), dtype=np.int64).astype("datetime64[us]")
+    return np.array(list(values) if isinstance(values, np.ndarray) else values, dtype="datetime64[us]")
+
+
+def factorize(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, each row's index into them) — ``np.unique(col,
+    return_inverse=True)`` without sorting every row: Arrow's hash-based
+    dictionary encoding, then a sort of the (few) distinct values."""
+    if col.dtype != object or len(col) == 0 or any(v is None for v in col[:1]):
+        return np.unique(col, return_inverse=True)
+    try:
+        encoded = pa.array(col).dictionary_encode()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.unique(col, return_inverse=True)
+    if encoded.null_count:
+        return np.unique(col, return_inverse=True)
+    distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return distinct[order], rank[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def group_codes(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
@@ -53,7 +95,7 @@ def group_codes(*columns: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     codes = []
     labels = []
     for col in columns:
-        lab, inv = np.unique(col, return_inverse=True)
+        lab, inv = factorize(col)
         codes.append(inv.astype(np.int64))
         labels.append(lab)
     combined = np.zeros(len(columns[0]), dtype=np.int64)
@@ -78,7 +120,7 @@ def segments(period_idx: np.ndarray, group: np.ndarray) -> Iterator[tuple[int, o
     keep = np.flatnonzero(period_idx >= 0)
     if keep.size == 0:
         return
-    labels, codes = np.unique(group[keep], return_inverse=True)
+    labels, codes = factorize(group[keep])
     combined = period_idx[keep].astype(np.int64) * len(labels) + codes
     order = np.argsort(combined, kind="stable")
     sorted_keys = combined[order]

@@ -26,11 +26,11 @@ def compute(ctx: Context) -> list[Value]:
         .where(s.c.acted_at >= months[0].start, s.c.acted_at < end_of(ctx.as_of))
     )
     process, step, arrived, acted = fetch_columns(ctx.conn, query, 4)
-    if not process:
+    if not len(process):
         return []
     acted64 = to_datetime64(acted)
     latency = ctx.calendar.durations(to_datetime64(arrived), acted64)
-    group, keys = group_codes(np.array(process, dtype=object), np.array(step, dtype=object))
+    group, keys = group_codes(process, step)
     idx = assign_periods(acted64, [m.start for m in months], [m.end for m in months])
     values = []
     for pi, gi, rows in segments(idx, group):
