@@ -6,13 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-<<<<<<< HEAD
 DEV_STAMP := $(VENV)/.requirements-dev-installed
-SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils
-=======
 # libmariadb-dev and pkg-config: to build mysqlclient, the C MySQL/MariaDB driver (mysql+mysqldb://).
 SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils libmariadb-dev pkg-config
->>>>>>> issue-8-speed
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: setup system-packages run serve test services lint format bench clean-data
