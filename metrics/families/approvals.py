@@ -187,7 +187,7 @@ def pending_drill(ctx: Context) -> tuple[list[dict], dict]:
             no, name, _ = step_of[instance]
             seen.setdefault(process, {})[name] = min(no, seen.get(process, {}).get(name, no))
     order = _step_order(ctx, seen)
-    if not instances[0]:
+    if len(instances[0]) == 0:
         return [], {"order": order, "pending": [], "per_group": PENDING_PER_GROUP}
     # Oldest first, ties by id in code-point order: the same on every engine, whatever
     # its collation (so both modes keep the same instances of a full group).
