@@ -493,3 +493,18 @@ def fmt_date(iso: str | None, lang: str = "zh") -> str:
 def fmt_time(iso: str | None) -> str:
     """14:30, from an ISO date-time."""
     return iso[11:16] if iso and len(iso) >= 16 else "—"
+
+
+# A value's status against target and thresholds (cockpit.service.status_of) -> label key.
+STATUS_KEYS = {
+    "critical": "status_critical",
+    "warning": "status_warning",
+    "below": "status_below",
+    "met": "status_met",
+    None: "desk_level_ok",
+}
+
+
+def status_label(status: str | None, lang: str = "zh") -> str:
+    """达标 / 未达标 / 预警 / 严重, or "—" without a target."""
+    return t(STATUS_KEYS.get(status, "desk_level_ok"), lang)

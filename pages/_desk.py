@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import dcc, html
+import dash_ag_grid as dag
+from dash import dcc, html, no_update
 
 from cockpit import auth, drilldown, service
 from cockpit.i18n import desk_date, t
@@ -191,3 +192,49 @@ def refused(query: dict[str, Any]) -> html.Div:
         className="desk desk-missing",
         role="alert",
     )
+
+
+# -- shared desk widgets ------------------------------------------------------------------
+
+
+def grid(
+    grid_id: str,
+    columns: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    *,
+    scroll_after: int | None = None,
+    min_width: int = 90,
+    wrap_headers: bool = False,
+    **options: Any,
+) -> dag.AgGrid:
+    """The desk pages' AG Grid: resizable, sortable columns that fill the card, every
+    column and row rendered (readers, Ctrl-F and tests see them all); with
+    ``scroll_after`` a longer list scrolls inside a 70 %-high card instead. ``options``
+    are extra dashGridOptions (rowClassRules ...)."""
+    tall = scroll_after is not None and len(rows) > scroll_after
+    default = {"resizable": True, "sortable": True, "flex": 1, "minWidth": min_width}
+    if wrap_headers:
+        default.update(wrapHeaderText=True, autoHeaderHeight=True)
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=columns,
+        rowData=rows,
+        defaultColDef=default,
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "domLayout": "normal" if tall else "autoHeight",
+            "animateRows": False,
+            "suppressColumnVirtualisation": True,
+            **options,
+        },
+        className="ag-theme-alpine desk-grid-table",
+        style={"width": "100%", "height": "70vh"} if tall else {"width": "100%"},
+    )
+
+
+def send_csv(made: tuple[bytes, str] | None) -> Any:
+    """A dcc.Download answer for (content, file name), or no update when there is none."""
+    if made is None:
+        return no_update
+    content, filename = made
+    return dcc.send_bytes(content, filename, type="text/csv")

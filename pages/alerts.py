@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import dash
-import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import auth, service
@@ -121,19 +120,7 @@ def layout(**query: str) -> html.Div:
         ),
     ]
     grid = (
-        dag.AgGrid(
-            id=ids.ALERTS_GRID,
-            columnDefs=_columns(lang),
-            rowData=_records(rows, lang),
-            defaultColDef={"resizable": True, "sortable": True, "flex": 1},
-            dashGridOptions={
-                "domLayout": "autoHeight",
-                "animateRows": False,
-                "suppressColumnVirtualisation": True,
-            },
-            className="ag-theme-alpine desk-grid-table",
-            style={"width": "100%"},
-        )
+        _desk.grid(ids.ALERTS_GRID, _columns(lang), _records(rows, lang))
         if rows
         else html.P(t("no_alerts", lang), className="notice")
     )

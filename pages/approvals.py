@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import dash
-import dash_ag_grid as dag
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -312,27 +311,13 @@ def _pending_grid(data: dict[str, Any], lang: str) -> Any:
             "maxWidth": 110,
         },
     ]
-    return dag.AgGrid(
-        id=ids.APPR_PENDING_GRID,
-        columnDefs=cols,
-        rowData=_grid_rows(data["rows"], lang),
-        defaultColDef={
-            "resizable": True,
-            "sortable": True,
-            "flex": 1,
-            "minWidth": 90,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        },
-        columnSize="responsiveSizeToFit",
-        dashGridOptions={
-            "domLayout": "autoHeight" if len(data["rows"]) <= 40 else "normal",
-            "animateRows": False,
-            "suppressColumnVirtualisation": True,
-            "rowClassRules": over,
-        },
-        className="ag-theme-alpine desk-grid-table",
-        style={"width": "100%"} if len(data["rows"]) <= 40 else {"width": "100%", "height": "70vh"},
+    return _desk.grid(
+        ids.APPR_PENDING_GRID,
+        cols,
+        _grid_rows(data["rows"], lang),
+        wrap_headers=True,
+        scroll_after=40,
+        rowClassRules=over,
     )
 
 
@@ -540,8 +525,4 @@ def csv_bytes(query: dict[str, str]) -> tuple[bytes, str] | None:
 )
 def download(_clicks: int | None, search: str | None):
     """CSV of the step the URL shows, read again from the service (not from the grid)."""
-    made = csv_bytes(dict(parse_qsl((search or "").lstrip("?"))))
-    if made is None:
-        return no_update
-    content, filename = made
-    return dcc.send_bytes(content, filename, type="text/csv")
+    return _desk.send_csv(csv_bytes(dict(parse_qsl((search or "").lstrip("?")))))

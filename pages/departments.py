@@ -7,23 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_ag_grid as dag
 from dash import html
 
 from cockpit import auth, service
-from cockpit.i18n import desk_date, desk_number, lang_of, t
+from cockpit.i18n import desk_date, desk_number, lang_of, status_label, t
 from pages import _desk, ids
 
 dash.register_page(__name__, path="/departments", name="各学院", title="领导驾驶舱 · 各学院", order=5)
-
-# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
-LEVEL_KEYS = {
-    "critical": "status_critical",
-    "warning": "status_warning",
-    "below": "status_below",
-    "met": "status_met",
-    None: "desk_level_ok",
-}
 
 
 def _columns(metrics: list[str], lang: str) -> list[dict[str, Any]]:
@@ -77,7 +67,7 @@ def _rows(depts: list[dict[str, Any]], query: dict[str, Any], lang: str) -> list
             "code": d["code"],
             "screen": f"[{name}](/department/{d['code']}{keep})",
             "alerts": d["alerts"],
-            "status": t(LEVEL_KEYS.get(d["level"], "desk_level_ok"), lang),
+            "status": status_label(d["level"], lang),
         }
         for m, cell in d["figures"].items():
             text = desk_number(cell["value"], cell["unit"], lang)
@@ -99,19 +89,7 @@ def layout(**query: str) -> html.Div:
     if not depts:
         body = html.P(t("desk_no_values", lang), className="notice")
     else:
-        body = dag.AgGrid(
-            id=ids.DEPT_GRID,
-            columnDefs=_columns(metrics, lang),
-            rowData=_rows(depts, query, lang),
-            defaultColDef={"resizable": True, "sortable": True, "flex": 1},
-            dashGridOptions={
-                "domLayout": "autoHeight",
-                "animateRows": False,
-                "suppressColumnVirtualisation": True,
-            },
-            className="ag-theme-alpine desk-grid-table",
-            style={"width": "100%"},
-        )
+        body = _desk.grid(ids.DEPT_GRID, _columns(metrics, lang), _rows(depts, query, lang))
     return html.Div(
         [
             html.Div(

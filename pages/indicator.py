@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import auth, drilldown, figures, service
 from cockpit.extensions import cache
-from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
+from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, status_label, t
 from pages import _desk, ids
 from pages._export import export_buttons
 
@@ -35,15 +34,6 @@ dash.register_page(
     title="领导驾驶舱 · 指标详情",
     order=20,
 )
-
-# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
-LEVEL_KEYS = {
-    "critical": "status_critical",
-    "warning": "status_warning",
-    "below": "status_below",
-    "met": "status_met",
-    None: "desk_level_ok",
-}
 
 
 def _name(info: dict[str, Any], lang: str) -> str:
@@ -92,7 +82,7 @@ def _thresholds(info: dict[str, Any], total: dict | None, lang: str) -> html.Div
                 [
                     html.Div(desk_number(value, unit, lang), className="desk-big", id="indicator-total"),
                     html.Span(
-                        t(LEVEL_KEYS.get(level, "desk_level_ok"), lang),
+                        status_label(level, lang),
                         className=f"desk-badge level-{level or 'ok'}",
                     )
                     if value is not None
@@ -190,23 +180,10 @@ def _table(info: dict[str, Any], data: dict[str, Any], lang: str, query: dict[st
                 "denominator_text": ""
                 if den is None
                 else (f"{den:.3f}" if unit == "ratio" and grain == "industry" else f"{den:,.0f}"),
-                "level_text": t(LEVEL_KEYS.get(r.get("status"), "desk_level_ok"), lang),
+                "level_text": status_label(r.get("status"), lang),
             }
         )
-    return dag.AgGrid(
-        id=ids.IND_TABLE,
-        columnDefs=_columns(grain, unit, rows, lang),
-        rowData=records,
-        defaultColDef={"resizable": True, "sortable": True, "flex": 1, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
-        dashGridOptions={
-            "domLayout": "autoHeight",
-            "animateRows": False,
-            "suppressColumnVirtualisation": True,
-        },
-        className="ag-theme-alpine desk-grid-table",
-        style={"width": "100%"},
-    )
+    return _desk.grid(ids.IND_TABLE, _columns(grain, unit, rows, lang), records)
 
 
 def _figure_layout(fig: go.Figure, unit: str, lang: str, dates: list[str] | None = None) -> go.Figure:
@@ -576,7 +553,7 @@ def csv_bytes(metric_id: str, query: dict[str, str]) -> tuple[bytes, str] | None
                 desk_number(r["value"], info["unit"], lang),
                 "" if r["numerator"] is None else f"{r['numerator']:g}",
                 "" if r["denominator"] is None else f"{r['denominator']:g}",
-                t(LEVEL_KEYS.get(r.get("status"), "desk_level_ok"), lang),
+                status_label(r.get("status"), lang),
                 period,
             ]
         )
@@ -594,8 +571,4 @@ def csv_bytes(metric_id: str, query: dict[str, str]) -> tuple[bytes, str] | None
 def download(_clicks: int | None, pathname: str | None, search: str | None):
     """CSV of what the URL shows, read again from the service (not from the table)."""
     metric_id = (pathname or "").rstrip("/").rsplit("/", 1)[-1]
-    made = csv_bytes(metric_id, dict(parse_qsl((search or "").lstrip("?"))))
-    if made is None:
-        return no_update
-    content, filename = made
-    return dcc.send_bytes(content, filename, type="text/csv")
+    return _desk.send_csv(csv_bytes(metric_id, dict(parse_qsl((search or "").lstrip("?")))))

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import dash
-import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import auth, drilldown, service
@@ -99,26 +98,13 @@ def _columns(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
 
 def _grid(data: dict[str, Any], lang: str) -> Any:
     rows = data["rows"]
-    return dag.AgGrid(
-        id=ids.HOSTS_GRID,
-        columnDefs=_columns(data, lang),
-        rowData=_records(rows, lang),
-        defaultColDef={
-            "resizable": True,
-            "sortable": True,
-            "flex": 1,
-            "minWidth": 84,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        },
-        columnSize="responsiveSizeToFit",
-        dashGridOptions={
-            "domLayout": "autoHeight" if len(rows) <= 40 else "normal",
-            "animateRows": False,
-            "suppressColumnVirtualisation": True,
-        },
-        className="ag-theme-alpine desk-grid-table",
-        style={"width": "100%"} if len(rows) <= 40 else {"width": "100%", "height": "72vh"},
+    return _desk.grid(
+        ids.HOSTS_GRID,
+        _columns(data, lang),
+        _records(rows, lang),
+        min_width=84,
+        wrap_headers=True,
+        scroll_after=40,
     )
 
 
@@ -273,8 +259,4 @@ def csv_bytes(query: dict[str, str]) -> tuple[bytes, str] | None:
 )
 def download(_clicks: int | None, search: str | None):
     """CSV of what the URL shows, read again from the service (not from the grid)."""
-    made = csv_bytes(dict(parse_qsl((search or "").lstrip("?"))))
-    if made is None:
-        return no_update
-    content, filename = made
-    return dcc.send_bytes(content, filename, type="text/csv")
+    return _desk.send_csv(csv_bytes(dict(parse_qsl((search or "").lstrip("?")))))

@@ -16,19 +16,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from cockpit import service
-from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, lang_of, t
+from cockpit.i18n import fmt_change, fmt_date, fmt_time, fmt_value, lang_of, status_label, t
 from pages import ids
 
 dash.register_page(__name__, path="/m", name="今日校情", title="领导驾驶舱 · 今日校情", order=5)
-
-# Statuses 达标 / 未达标 / 预警 / 严重 (cockpit.service.status_of); "—" without a target.
-LEVEL_KEYS = {
-    "critical": "status_critical",
-    "warning": "status_warning",
-    "below": "status_below",
-    "met": "status_met",
-    None: "desk_level_ok",
-}
 
 
 def _scope() -> service.Scope:
@@ -59,7 +50,7 @@ def _card(tile: dict[str, Any], lang: str) -> dcc.Link:
                 [
                     html.Span(fmt_value(tile["value"], unit, lang), className="phone-value"),
                     html.Span(
-                        t(LEVEL_KEYS.get(level, "desk_level_ok"), lang),
+                        status_label(level, lang),
                         className=f"phone-level level-{level or 'ok'}",
                     ),
                 ],
