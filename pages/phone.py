@@ -101,15 +101,20 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="phone-head",
             ),
-            html.Div(
-                [
-                    html.Span(t("alerts", lang), className="phone-alerts-label"),
-                    html.B(str(alerts), className="phone-alerts-count"),
-                    html.Span(t("phone_alerts_unit", lang), className="phone-alerts-unit"),
-                ],
-                id=ids.PHONE_ALERTS,
-                className="phone-alerts" + (" has-alerts" if alerts else ""),
-                **{"data-count": alerts},
+            # The count opens the full list (/alerts) of the same scope.
+            dcc.Link(
+                html.Div(
+                    [
+                        html.Span(t("alerts", lang), className="phone-alerts-label"),
+                        html.B(str(alerts), className="phone-alerts-count"),
+                        html.Span(t("phone_alerts_unit", lang), className="phone-alerts-unit"),
+                    ],
+                    id=ids.PHONE_ALERTS,
+                    className="phone-alerts" + (" has-alerts" if alerts else ""),
+                    **{"data-count": alerts},
+                ),
+                href="/alerts" + ("?lang=en" if lang == "en" else ""),
+                className="phone-alerts-link",
             ),
             dbc.Row(
                 [dbc.Col(_card(tile, lang), xs=6, md=4, lg=3) for tile in tiles],
