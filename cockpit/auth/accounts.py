@@ -430,22 +430,7 @@ class Accounts:
 
     def session(self, token: str) -> Session | None:
         """The live session of a cookie token, or None (unknown or expired)."""
-        if not token or len(token) > 128:
-            return None
-        with self.engine.connect() as conn:
-            row = conn.execute(select(auth_session).where(auth_session.c.id == token_hash(token))).first()
-        if row is None or row.expires_at <= utcnow():
-            return None
-        return Session(
-            id=row.id,
-            kind=row.kind,
-            subject=row.subject,
-            source=row.source,
-            csrf=row.csrf,
-            expires_at=row.expires_at,
-            last_seen=row.last_seen,
-            mapped=row.mapped,
-        )
+        return self.session_and_user(token)[0]
 
     def session_and_user(self, token: str) -> tuple[Session | None, Identity | None]:
         """The live session of a cookie token and, for a person, their stored identity,
