@@ -122,6 +122,19 @@ def history_note(ctx: DeskContext) -> html.Div | None:
     )
 
 
+def choice(label: str, control_id: str, options: list[dict[str, Any]], value: Any) -> html.Label:
+    """A labelled dropdown of the filter bar (no clearing: every filter has an "all" or a default)."""
+    return html.Label(
+        [
+            html.Span(label),
+            dcc.Dropdown(
+                id=control_id, options=options, value=value, clearable=False, className="desk-dropdown"
+            ),
+        ],
+        className="desk-control",
+    )
+
+
 def filter_bar(ctx: DeskContext, extra: list | None = None) -> html.Div:
     """The department filter (departments of the signed-in grant) and the snapshot date."""
     lang = ctx.lang
@@ -129,6 +142,7 @@ def filter_bar(ctx: DeskContext, extra: list | None = None) -> html.Div:
     options = [{"label": t("crumb_school", lang), "value": ""}] + [
         {"label": f"{_name(d, lang)}", "value": d["code"]} for d in service.academic_departments(grant)
     ]
+    dept = ctx.department["code"] if ctx.department else ""
     dates = service.snapshot_dates(grant)
     current = ctx.as_of or (dates[0] if dates else None)
     picker = (
@@ -148,19 +162,7 @@ def filter_bar(ctx: DeskContext, extra: list | None = None) -> html.Div:
     )
     return html.Div(
         [
-            html.Label(
-                [
-                    html.Span(t("desk_department", lang)),
-                    dcc.Dropdown(
-                        id=ids.DESK_DEPARTMENT,
-                        options=options,
-                        value=ctx.department["code"] if ctx.department else "",
-                        clearable=False,
-                        className="desk-dropdown",
-                    ),
-                ],
-                className="desk-control",
-            ),
+            choice(t("desk_department", lang), ids.DESK_DEPARTMENT, options, dept),
             html.Label([html.Span(t("desk_snapshot", lang)), picker], className="desk-control"),
             *(extra or []),
         ],

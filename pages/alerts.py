@@ -89,34 +89,19 @@ def layout(**query: str) -> html.Div:
     except service.OutOfScope:
         return _desk.refused(query)
     metrics = sorted({a["metric"] for a in service.wall_alerts(ctx.scope)})
+    everything = [{"label": t("alerts_all", lang), "value": ""}]
     extra = [
-        html.Label(
-            [
-                html.Span(t("alerts_level", lang)),
-                dcc.Dropdown(
-                    id=ids.ALERTS_LEVEL,
-                    options=[{"label": t("alerts_all", lang), "value": ""}]
-                    + [{"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS],
-                    value=query.get("level") or "",
-                    clearable=False,
-                    className="desk-dropdown",
-                ),
-            ],
-            className="desk-control",
+        _desk.choice(
+            t("alerts_level", lang),
+            ids.ALERTS_LEVEL,
+            everything + [{"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS],
+            query.get("level") or "",
         ),
-        html.Label(
-            [
-                html.Span(t("alerts_indicator", lang)),
-                dcc.Dropdown(
-                    id=ids.ALERTS_METRIC,
-                    options=[{"label": t("alerts_all", lang), "value": ""}]
-                    + [{"label": service.metric_label(m, lang), "value": m} for m in metrics],
-                    value=query.get("metric") or "",
-                    clearable=False,
-                    className="desk-dropdown",
-                ),
-            ],
-            className="desk-control",
+        _desk.choice(
+            t("alerts_indicator", lang),
+            ids.ALERTS_METRIC,
+            everything + [{"label": service.metric_label(m, lang), "value": m} for m in metrics],
+            query.get("metric") or "",
         ),
     ]
     grid = (

@@ -355,18 +355,11 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
     controls = _desk.filter_bar(
         ctx,
         [
-            html.Label(
-                [
-                    html.Span(t("desk_period", lang)),
-                    dcc.Dropdown(
-                        id=ids.IND_PERIOD,
-                        options=[{"label": desk_period(p, lang), "value": p} for p in state["periods"]],
-                        value=period,
-                        clearable=False,
-                        className="desk-dropdown",
-                    ),
-                ],
-                className="desk-control",
+            _desk.choice(
+                t("desk_period", lang),
+                ids.IND_PERIOD,
+                [{"label": desk_period(p, lang), "value": p} for p in state["periods"]],
+                period,
             ),
             html.Div(
                 [

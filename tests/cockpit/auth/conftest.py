@@ -110,6 +110,34 @@ def csrf_of(client) -> str:
     return cookie.value if cookie else ""
 
 
+def router_body(path: str, search: str = "") -> dict[str, Any]:
+    """The Dash pages router callback's request, as the browser sends it when a page opens."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
+def post_callback(client, body: dict[str, Any]) -> Any:
+    """A Dash callback POST with the session's CSRF token, as the page's renderer sends it."""
+    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_of(client)})
+
+
+def router(client, path: str, search: str = "") -> tuple[int, str]:
+    """(status, text) of the pages router opening ``path`` with ``search``."""
+    r = post_callback(client, router_body(path, search))
+    return r.status_code, r.get_data(as_text=True)
+
+
 @pytest.fixture
 def as_user(local_app):
     """``as_user(name)`` -> a test client signed in as that user."""

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.cockpit.auth.conftest import csrf_of, sign_in
+from tests.cockpit.auth.conftest import router as _router
 
 DATA_SURFACES = (
     "/_dash-layout",
@@ -157,25 +158,6 @@ def test_page_rules(as_user, user, path, status):
     assert r.status_code == status
     if status == 403:
         assert "无权查看" in r.get_data(as_text=True)
-
-
-def _router(client, path: str, search: str = "") -> tuple[int, str]:
-    """The Dash pages router callback, as the browser sends it when a page opens."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
-    r = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_of(client)})
-    return r.status_code, r.get_data(as_text=True)
 
 
 def test_a_crafted_router_callback_cannot_open_a_forbidden_page(as_user):

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.cockpit.auth.conftest import csrf_of
+from tests.cockpit.auth.conftest import csrf_of, post_callback, router_body
 
 PAGES = (
     "/",
@@ -192,18 +192,5 @@ def test_every_callback_replayed_as_a_dean_leaks_no_other_department(as_user, sc
 def test_replay_as_leader_does_show_other_departments(as_user, school, path):
     """The control: the same replay as a leader finds the names, so the search above can fail."""
     boss = as_user("boss")
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path.format(other=school.other)},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    r = boss.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_of(boss)})
+    r = post_callback(boss, router_body(path.format(other=school.other)))
     assert school.labels["department"][school.other]["name_zh"] in _text_of(r)

@@ -8,31 +8,12 @@ import base64
 import json
 from urllib.parse import quote
 
-from tests.cockpit.auth.conftest import csrf_of
+from tests.cockpit.auth.conftest import post_callback, router
 
 
 def _post(client, body: dict) -> tuple[int, str]:
-    r = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_of(client)})
+    r = post_callback(client, body)
     return r.status_code, r.get_data(as_text=True)
-
-
-def _router(client, path: str, search: str = "") -> tuple[int, str]:
-    return _post(
-        client,
-        {
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": path},
-                {"id": "_pages_location", "property": "search", "value": search},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-            "state": [],
-        },
-    )
 
 
 def _csv(client, button: str, download: str, location: str, search: str) -> str | None:
@@ -71,7 +52,7 @@ def test_dean_sees_their_pending_at_a_step_only(as_user, school, demo_store):
     process, step = _busiest(snap, school.own)
     dean = as_user("dean")
     search = f"?process={process}&step={quote(step)}"
-    status, page = _router(dean, "/approvals", search)
+    status, page = router(dean, "/approvals", search)
     assert status == 200
     at_step = [p for p in snap.pending if (p["process"], p["step"]) == (process, step)]
     for p in at_step:
@@ -88,7 +69,7 @@ def test_dean_sees_their_pending_at_a_step_only(as_user, school, demo_store):
 def test_dean_host_list_counts_their_department_only(as_user, school, demo_store):
     snap = demo_store.store.get(demo_store.snapshot_id)
     dean = as_user("dean")
-    status, page = _router(dean, "/internships")
+    status, page = router(dean, "/internships")
     assert status == 200
     for name in school.names_of_others({school.own}):
         assert name not in page, name
@@ -115,7 +96,7 @@ def test_a_department_outside_the_grant_is_refused(as_user, school, demo_store):
         ("/approvals", f"?department={school.other}"),
         ("/approvals", f"?process={process}&step={quote(step)}&department={school.other}"),
     ):
-        status, page = _router(dean, path, search)
+        status, page = router(dean, path, search)
         assert status == 200
         assert "无权" in page or "不在" in page or "没有找到" in page or "desk-missing" in page, page[:300]
         assert other_name not in page
@@ -145,7 +126,7 @@ def test_leader_sees_every_department_at_a_step(as_user, school, demo_store):
     """The control: the same request as a leader does list other departments' instances."""
     snap = demo_store.store.get(demo_store.snapshot_id)
     process, step = _busiest(snap, school.own)
-    _, page = _router(as_user("boss"), "/approvals", f"?process={process}&step={quote(step)}")
+    _, page = router(as_user("boss"), "/approvals", f"?process={process}&step={quote(step)}")
     for p in snap.pending:
         if (p["process"], p["step"]) == (process, step):
             assert p["instance_id"] in page

@@ -28,6 +28,7 @@ import requests
 import yaml
 
 from cockpit.auth import web
+from tests.cockpit.auth.conftest import post_callback, router_body
 from tests.support.sso_servers import CasServer, OidcProvider
 
 TODAY = date(2026, 11, 21)
@@ -237,23 +238,7 @@ def session_cookie(client) -> str | None:
 def page_text(client, path: str) -> str:
     """What the Dash pages router renders for ``path`` (the callback the browser makes
     after loading the page), as JSON text."""
-    csrf = client.get_cookie(web.CSRF_COOKIE)
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
-    r = client.post(
-        "/_dash-update-component", json=body, headers={web.CSRF_HEADER: csrf.value if csrf else ""}
-    )
+    r = post_callback(client, router_body(path))
     assert r.status_code == 200, (r.status_code, r.get_data(as_text=True)[:300])
     return r.get_data(as_text=True)
 
