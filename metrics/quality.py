@@ -44,6 +44,7 @@ from sqlalchemy import (
     case,
     false,
     func,
+    literal,
     not_,
     null,
     or_,
@@ -123,53 +124,66 @@ def codes_fold(conn: Connection) -> bool:
     Reading every text column through ``exact_text`` is exact but keeps MariaDB
     and MySQL from using an index for any join (the refresh then runs for
     minutes). Most data has nothing the collation could fold, and then native
-    comparisons *are* exact; this proves it with a few statements, each a scan
-    or an indexed join:
+    comparisons *are* exact; this proves it with one statement per compared
+    column, each a single scan (a GROUP BY) or an indexed join:
 
-    - no two distinct values of a text column are equal under its collation
-      (``COUNT(DISTINCT col)`` = ``COUNT(DISTINCT exact(col))``): keys,
-      duplicates and every GROUP BY see the same groups;
+    - no coded value is in its code list only under the collation, so the rows
+      kept hold exactly the listed codes, which the collation keeps apart;
     - no reference matches its parent's key under the collation without
-      matching it exactly (a join finds exactly the exact partners; values
-      kept in two child columns then equal the same parent key);
-    - no coded value is in its code list only under the collation.
+      matching it exactly, so a join finds exactly the exact partners;
+    - no group of the collation holds two different byte strings
+      (``GROUP BY col HAVING MIN(exact) <> MAX(exact)``) in a key column or a
+      grouped text column: keys, duplicates and every GROUP BY see the same groups.
+      A key column that is also a reference needs this among its orphans only:
+      two values that match a parent under the collation match the same parent
+      (whose keys are proven apart), so one of them fails the previous check.
 
     If any of these finds something, the whole refresh reads through
     ``exact_text``. Sorting (examples, ties) always uses ``exact_text``.
     """
+    return any(conn.execute(query).first() is not None for query in _fold_witnesses())
+
+
+def _fold_witnesses() -> list[Select]:
+    """The queries of ``codes_fold``: each returns a row only if it found text the
+    collation folds (a witness); cheapest kinds first."""
+    enums: list[Select] = []
+    refs: list[Select] = []
+    groups: list[Select] = []
     for spec in SPECS.values():
         t = METADATA.tables[spec.name]
-        # A reference that is not part of the key needs no count: its kept values
-        # equal parent keys exactly (checked below), and its orphans are dropped
-        # (or nulled) alike under both comparisons. Display names are never compared.
-        text_cols = [
-            t.c[c.name]
-            for c in spec.columns
-            if c.type == "TEXT" and (c.key or c.enum or not c.ref) and c.name not in DISPLAY_NAMES
-        ]
-        if text_cols:
-            counts = [func.count(func.distinct(c)) for c in text_cols]
-            counts += [func.count(func.distinct(exact_text(c))) for c in text_cols]
-            row = conn.execute(select(*counts)).one()
-            if list(row[: len(text_cols)]) != list(row[len(text_cols) :]):
-                return True
         for c in spec.columns:
+            if c.type != "TEXT" or c.name in DISPLAY_NAMES:
+                continue
             col = t.c[c.name]
+            if c.enum:
+                enums.append(select(col).where(col.in_(c.enum), exact_text(col).not_in(c.enum)).limit(1))
+                continue
             if c.ref:
                 parent = METADATA.tables[c.ref].c[key_column(c.ref)]
-                query = (
-                    select(col)
-                    .select_from(t.join(parent.table, parent == col))
-                    .where(exact_text(col) != exact_text(parent))
-                    .limit(1)
-                )
-                if conn.execute(query).first() is not None:
-                    return True
-            if c.enum:
-                query = select(col).where(col.in_(c.enum), exact_text(col).not_in(c.enum)).limit(1)
-                if conn.execute(query).first() is not None:
-                    return True
-    return False
+                joined = t.join(parent.table, parent == col)
+                mismatch = exact_text(col) != exact_text(parent)
+                refs.append(select(col).select_from(joined).where(mismatch).limit(1))
+                if c.key:
+                    orphans = t.outerjoin(parent.table, parent == col)
+                    groups.append(_mixed_group(col, orphans, and_(parent.is_(None), col.is_not(None))))
+                # A reference outside the key: its kept values equal parent keys exactly
+                # (the join check), and its orphans are dropped or nulled alike.
+                continue
+            groups.append(_mixed_group(col, t, col.is_not(None)))
+    return enums + refs + groups
+
+
+def _mixed_group(col: ColumnElement, source: FromClause, where: ColumnElement[bool]) -> Select:
+    """A group of ``col`` under the server's collation that holds two different byte strings."""
+    return (
+        select(literal(1))
+        .select_from(source)
+        .where(where)
+        .group_by(col)
+        .having(func.min(exact_text(col)) != func.max(exact_text(col)))
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
