@@ -17,6 +17,7 @@ from cockpit.demo import PLANTED, generate, planted_ids, planted_keys, planted_r
 from cockpit.demo import planted as planted_module
 from cockpit.demo.enterprises import credit_code
 from metrics.contract import TABLES
+from metrics.gbt4754 import SECTION_EN
 from metrics.quality import CleanSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,6 +178,20 @@ def test_industries_cover_sections_and_every_code_used(q):
         " EXCEPT SELECT industry_code FROM industry"
     )
     assert sorted(r[0] for r in used if r[0] is not None) == ["C99", "Z99"]  # the planted ref_unknown codes
+
+
+def test_english_names_of_processes_and_industries(q):
+    """Contract v1.1's optional name_en: the demo fills it for every process and
+    industry (GB/T 4754's official English names for the sections)."""
+    assert q("SELECT COUNT(*) FROM approval_process WHERE name_en IS NULL OR name_en = ''") == [(0,)]
+    oa01 = q("SELECT name_en FROM approval_process WHERE process_code = 'OA01'")
+    assert oa01 == [("Expense Reimbursement",)]
+    assert q("SELECT COUNT(*) FROM industry WHERE name_en IS NULL OR name_en = ''") == [(0,)]
+    sections = dict(q("SELECT industry_code, name_en FROM industry WHERE length(industry_code) = 1"))
+    assert sections == SECTION_EN
+    assert q("SELECT name_en FROM industry WHERE industry_code = 'C38'") == [
+        ("Manufacture of Electrical Machinery and Apparatus",)
+    ]
 
 
 def test_weights_sum_to_one_except_planted(q):
