@@ -48,8 +48,9 @@ _INSTANCES = (
     "NN-A1", "ORPH-A1", "ENUM-A1", "ORD-A1", "ORD-A2", "ORD-A3", "DUP-A1", "STEP-A1", "STEP-A2", "STEP-A3",
 )  # fmt: skip
 # Serial ranges above anything the generator numbers at the scales it is run at
-# (students: a few thousand per intake per unit of scale; internships: about
-# 19,000 per unit of scale; approvals: a few hundred a day per unit of scale).
+# (per unit of scale: about 4,200 students an intake, 18,800 internships, at most
+# 180 approvals a day), so internships run out first, near scale 50 — where
+# ``plant`` refuses to run rather than collide.
 _STUDENT_SERIAL = 900_001
 _INTERNSHIP_SERIAL = 990_001
 _INSTANCE_SERIAL = 90_001
