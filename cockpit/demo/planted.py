@@ -7,7 +7,7 @@ a list, an example key on the data-status page) sees an ordinary id: keys are
 in the generator's own formats (``S2022900001``, ``SX2026990001``,
 ``SP2026101290001``, a well-formed 统一社会信用代码, ``XZ09``), taken from serial
 ranges the generator does not reach (``plant`` refuses to run if one would
-collide, which only an absurd ``--scale`` could cause). docs/demo.md lists every
+collide, which ``--scale`` beyond about 50 would cause). docs/demo.md lists every
 case.
 
 Each row breaks exactly one rule under the counting of
