@@ -2,6 +2,8 @@
 
 Checks every contract table (or view) is present, every contract column is
 present with a compatible type, and school_profile holds exactly one row.
+An optional column (contract v1.1) that is absent is a note, not an error: the
+engine reads NULL in its place (``absent_optional``).
 Each problem names the table and column and says what was expected and what
 was found. Read-only: it reflects the schema and counts rows, nothing else.
 
@@ -14,10 +16,13 @@ source (extract mode needs neither).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, inspect, select, table, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.reflection import Inspector
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.types import (
     Boolean,
     Date,
@@ -31,7 +36,9 @@ from sqlalchemy.types import (
     TypeEngine,
 )
 
-from metrics.contract import TABLES
+from metrics.contract import TABLES, TableSpec
+
+log = logging.getLogger(__name__)
 
 # Which reflected type families each contract type accepts.
 _ACCEPTS = {
@@ -74,10 +81,12 @@ class Problem:
     column: str | None
     message: str
     fatal: bool = True
+    note: bool = False  # neither error nor warning: e.g. an optional column the source lacks
 
     def __str__(self) -> str:
         where = f"{self.table}.{self.column}" if self.column else self.table
-        return f"{'error' if self.fatal else 'warning'}: {where}: {self.message}"
+        level = "error" if self.fatal else "note" if self.note else "warning"
+        return f"{level}: {where}: {self.message}"
 
 
 @dataclass
@@ -98,7 +107,52 @@ class CheckReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.fatal]
+        return [p for p in self.problems if not p.fatal and not p.note]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.note]
+
+
+def absent_optional(conn: Connection, schema: str | None = None) -> dict[str, frozenset[str]]:
+    """The optional contract columns (v1.1) each table of the source lacks, by table
+    (tables that lack none are left out).
+
+    Only the tables that have optional columns are looked at, under the very name
+    the extract's plain SELECT uses, and only in the catalog (one column listing
+    each: no row of the table is read). A table that is missing altogether is not
+    reported here: reading it fails with its own error.
+    """
+    insp = inspect(conn)
+    out: dict[str, frozenset[str]] = {}
+    for spec in TABLES:
+        if not spec.optional:
+            continue
+        try:
+            absent = _absent(insp, spec, spec.name, schema)
+        except NoSuchTableError:
+            continue
+        except SQLAlchemyError as exc:  # e.g. MySQL SHOW CREATE TABLE on a view without SHOW VIEW
+            log.warning(
+                "cannot list the columns of %s (%s): its optional columns taken as present",
+                spec.name,
+                exc,
+            )
+            continue
+        if absent:
+            out[spec.name] = absent
+    return out
+
+
+def _relations(insp: Inspector, schema: str | None) -> dict[str, str]:
+    """Tables and views of the schema, by lower-case name."""
+    names = [*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)]
+    return {n.lower(): n for n in names}
+
+
+def _absent(insp: Inspector, spec: TableSpec, actual: str, schema: str | None) -> frozenset[str]:
+    cols = {c["name"].lower() for c in insp.get_columns(actual, schema=schema)}
+    return frozenset(name for name in spec.optional if name not in cols)
 
 
 def check_source(engine: Engine, schema: str | None = None, mode: str = "extract") -> CheckReport:
@@ -106,9 +160,7 @@ def check_source(engine: Engine, schema: str | None = None, mode: str = "extract
     ``mode="pushdown"``, its indexes and statistics)."""
     report = CheckReport()
     insp = inspect(engine)
-    present = {
-        n.lower(): n for n in [*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)]
-    }
+    present = _relations(insp, schema)
     is_sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         for spec in TABLES:
@@ -119,6 +171,18 @@ def check_source(engine: Engine, schema: str | None = None, mode: str = "extract
             cols = {c["name"].lower(): c for c in insp.get_columns(actual, schema=schema)}
             for col in spec.columns:
                 found = cols.get(col.name)
+                if found is None and col.optional:
+                    report.problems.append(
+                        Problem(
+                            spec.name,
+                            col.name,
+                            "optional column (contract v1.1) is absent: read as NULL, "
+                            "English pages show the other names",
+                            fatal=False,
+                            note=True,
+                        )
+                    )
+                    continue
                 if found is None:
                     report.problems.append(
                         Problem(spec.name, col.name, f"column is missing (expected {col.type})")

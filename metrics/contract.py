@@ -1,10 +1,15 @@
-"""The data-platform contract (shared/spec/data-contract.md) as data.
+"""The data-platform contract (shared/spec/data-contract.md, v1.1) as data.
 
 One declarative description of every source table drives three things: the
 SQLAlchemy ``Table`` objects the engine queries, the data-quality rules
 (which columns are keys, not null, references or coded), and ``check-source``.
 The demo generator writes its tables from the same description, so the demo and
 a real school run one code path.
+
+Contract v1.1 adds *optional* columns (``Col.optional``): a source may lack
+them altogether (a v1.0 platform). The extract then reads the columns that are
+there, pushdown reads NULL in their place, and check-source notes their absence
+without an error (docs/metrics-decisions.md, "Optional columns").
 """
 
 from __future__ import annotations
@@ -88,7 +93,8 @@ class Col:
 
     ``key`` marks a key or key part; ``not_null`` a column that must be set;
     ``ref`` the referenced table (its key column has the same meaning);
-    ``enum`` the allowed codes of a coded column.
+    ``enum`` the allowed codes of a coded column; ``optional`` a column the
+    source may lack altogether (contract v1.1), read as NULL then.
     """
 
     name: str
@@ -97,6 +103,7 @@ class Col:
     not_null: bool = False
     ref: str | None = None
     enum: tuple[str, ...] | None = None
+    optional: bool = False
 
     @property
     def required(self) -> bool:
@@ -115,6 +122,21 @@ class TableSpec:
 
     def col(self, name: str) -> Col:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """The columns a source may lack (contract v1.1)."""
+        return tuple(c.name for c in self.columns if c.optional)
+
+    def without(self, absent: frozenset[str]) -> TableSpec:
+        """The same table with the ``absent`` optional columns dropped: what a source
+        that lacks them can be asked for."""
+        if not absent:
+            return self
+        return TableSpec(self.name, tuple(c for c in self.columns if c.name not in absent))
+
+
+CONTRACT_VERSION = "1.1"
 
 
 DESTINATIONS = (
@@ -158,6 +180,7 @@ TABLES: tuple[TableSpec, ...] = (
         (
             Col("industry_code", "TEXT", key=True),
             Col("name_zh", "TEXT", not_null=True),
+            Col("name_en", "TEXT", optional=True),
         ),
     ),
     TableSpec(
@@ -238,6 +261,7 @@ TABLES: tuple[TableSpec, ...] = (
             Col("process_code", "TEXT", key=True),
             Col("name_zh", "TEXT", not_null=True),
             Col("category", "TEXT", not_null=True, enum=PROCESS_CATEGORIES),
+            Col("name_en", "TEXT", optional=True),
             Col("sla_workdays", "NUM", not_null=True),
         ),
     ),

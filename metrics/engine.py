@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from metrics import alerts
 from metrics.catalog import Catalog, load_catalog
+from metrics.check import absent_optional
 from metrics.contract import METADATA
 from metrics.extract import ExtractOptions, extract
 from metrics.families import approvals, employment, fit, internship, steps
@@ -111,7 +112,9 @@ def _compute(
     result = RefreshResult(as_of=as_of)
     try:
         with source.connect() as conn:
-            clean = CleanSource(exact_codes(conn))
+            # the embedded copy has every column; the source itself may lack optional ones
+            absent = absent_optional(conn) if counted is None else {}
+            clean = CleanSource(exact_codes(conn), absent)
             if counted is not None:  # the embedded copy: evaluate the rule cascade once
                 note("kept rows")
                 clean.materialize(conn)
@@ -201,8 +204,18 @@ def _school(conn: Connection) -> dict[str, str]:
     return {k: str(row[k]) for k in ("school_code", "name_zh", "region_code")}
 
 
+def _name(value: object) -> str | None:
+    """A display name as given, or None when it is NULL or blank."""
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
 def _labels(conn: Connection, clean: CleanSource) -> dict[str, dict[str, dict]]:
-    """Names of the kept codes, so that screens need nothing from the source."""
+    """Names of the kept codes, so that screens need nothing from the source.
+
+    English names come from the optional ``name_en`` columns (contract v1.1) where
+    the source has them; an industry without one gets the official GB/T 4754
+    name of a section code; the screens fall back to ``name_zh`` after that."""
     d = clean.kept("department")
     m = clean.kept("major")
     p = clean.kept("approval_process")
@@ -226,13 +239,19 @@ def _labels(conn: Connection, clean: CleanSource) -> dict[str, dict[str, dict]]:
         "process": {
             r.process_code: {
                 "name_zh": r.name_zh,
+                "name_en": _name(r.name_en),
                 "category": r.category,
                 "sla_workdays": float(r.sla_workdays),
             }
-            for r in conn.execute(select(p.c.process_code, p.c.name_zh, p.c.category, p.c.sla_workdays))
+            for r in conn.execute(
+                select(p.c.process_code, p.c.name_zh, p.c.name_en, p.c.category, p.c.sla_workdays)
+            )
         },
         "industry": {
-            r.industry_code: {"name_zh": r.name_zh, "name_en": section_name_en(r.industry_code)}
-            for r in conn.execute(select(i.c.industry_code, i.c.name_zh))
+            r.industry_code: {
+                "name_zh": r.name_zh,
+                "name_en": _name(r.name_en) or section_name_en(r.industry_code),
+            }
+            for r in conn.execute(select(i.c.industry_code, i.c.name_zh, i.c.name_en))
         },
     }

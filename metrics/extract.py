@@ -19,7 +19,9 @@ How:
   (money compared exactly, not as binary floats), codes as VARCHAR — DuckDB
   compares strings byte for byte, with no PAD SPACE and no case folding, which
   is the contract's "codes compare exactly as written";
-- per table: rows, Arrow bytes and seconds, for the snapshot and /status.
+- per table: rows, Arrow bytes and seconds, for the snapshot and /status;
+- an optional column (contract v1.1) the source lacks is not asked for: its
+  DuckDB column stays NULL, so everything downstream sees the full contract.
 
 The DuckDB database lives in memory (bounded by ``memory_limit_mb``) with a
 temporary spill directory, and is thrown away after the refresh.
@@ -42,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
+from metrics.check import absent_optional
 from metrics.contract import TABLES, TableSpec
 
 log = logging.getLogger(__name__)
@@ -128,9 +131,11 @@ def extract(source: Engine, options: ExtractOptions) -> Extract:
                 duck.execute(_create_sql(spec))
             with source.connect() as conn:
                 begin_snapshot(conn)
+                absent = absent_optional(conn)
                 read = _reader(conn)
                 for spec in TABLES:
-                    out.stats[spec.name] = read(conn, duck, spec, options, Path(spill.name))
+                    readable = spec.without(absent.get(spec.name, frozenset()))
+                    out.stats[spec.name] = read(conn, duck, readable, options, Path(spill.name))
                 conn.rollback()  # read-only: nothing to commit
             lconn.commit()
     except BaseException:
@@ -319,7 +324,8 @@ def _arrow(kind: str, values: tuple) -> pa.Array:
 
 def _insert_sql(spec: TableSpec, schema: pa.Schema, relation: str) -> str:
     """INSERT … SELECT with a cast per column; text into a typed column is TRY_CAST
-    (an unparsable date becomes NULL, which the not-null rule then counts)."""
+    (an unparsable date becomes NULL, which the not-null rule then counts). The
+    columns are named: an optional column the source lacks stays NULL."""
     exprs = []
     for c in spec.columns:
         target = DUCK_TYPES[c.type]
@@ -330,7 +336,8 @@ def _insert_sql(spec: TableSpec, schema: pa.Schema, relation: str) -> str:
             exprs.append(f'TRY_CAST("{c.name}" AS {target})')
         else:
             exprs.append(f'CAST("{c.name}" AS {target})')
-    return f'INSERT INTO "{spec.name}" SELECT {", ".join(exprs)} FROM {relation}'
+    names = ", ".join(f'"{c.name}"' for c in spec.columns)
+    return f'INSERT INTO "{spec.name}" ({names}) SELECT {", ".join(exprs)} FROM {relation}'
 
 
 __all__ = ["Extract", "ExtractOptions", "TableStats", "begin_snapshot", "extract", "plain_select"]

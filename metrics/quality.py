@@ -37,11 +37,13 @@ from sqlalchemy import (
     FromClause,
     MetaData,
     Select,
+    String,
     Subquery,
     Table,
     Text,
     and_,
     case,
+    cast,
     false,
     func,
     literal,
@@ -293,11 +295,14 @@ class CleanSource:
     """Builds, once per refresh, the rule predicates and kept-row subqueries.
 
     ``exact``: read every text column through ``exact_text`` (MySQL-family
-    sources, see ``exact_codes``).
+    sources, see ``exact_codes``). ``absent``: the optional columns (contract
+    v1.1) the source lacks, by table (``metrics.check.absent_optional``): read
+    as NULL.
     """
 
-    def __init__(self, exact: bool = False) -> None:
+    def __init__(self, exact: bool = False, absent: dict[str, frozenset[str]] | None = None) -> None:
         self.exact = exact
+        self.absent = absent or {}
         self._bases: dict[str, _Base] = {}
         self._kept: dict[str, Subquery | Table] = {}
         self._raw: dict[str, FromClause] = {}
@@ -306,14 +311,19 @@ class CleanSource:
         """The raw rows of a contract table, with codes that compare exactly."""
         if name not in self._raw:
             t = METADATA.tables[name]
-            if not self.exact:
+            absent = self.absent.get(name, frozenset())
+            if not self.exact and not absent:
                 self._raw[name] = t
             else:
                 cols = [
-                    exact_text(t.c[c.name]).label(c.name) if c.type == "TEXT" else t.c[c.name]
+                    cast(null(), String()).label(c.name)
+                    if c.name in absent
+                    else exact_text(t.c[c.name]).label(c.name)
+                    if c.type == "TEXT" and self.exact
+                    else t.c[c.name]
                     for c in SPECS[name].columns
                 ]
-                self._raw[name] = select(*cols).subquery(f"raw_{name}")
+                self._raw[name] = select(*cols).select_from(t).subquery(f"raw_{name}")
         return self._raw[name]
 
     # -- row rules ---------------------------------------------------------

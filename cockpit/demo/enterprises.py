@@ -240,6 +240,18 @@ def _credit_codes(rng: np.random.Generator, region: np.ndarray) -> np.ndarray:
     return out
 
 
+def credit_code(region: str, organisation: str) -> str:
+    """One 统一社会信用代码 from a region code and an 8-character organisation body,
+    with both check characters computed as ``_credit_codes`` does (the planted rows
+    use it: a well-formed id the generator's random bodies will not produce)."""
+    body = np.array([[_ORG_CHARS.index(ch) for ch in organisation]])
+    c9 = int((11 - (_ORG_VALUES[body] * _ORG_WEIGHTS).sum() % 11) % 11)
+    org_check = _USCC_CHARS.index("X") if c9 == 10 else c9
+    full = np.array([[9, 1, *(int(d) for d in region), *body[0].tolist(), org_check]])
+    check = int(_check(full, _USCC_WEIGHTS, 31)[0])
+    return "".join(_USCC_CHARS[i] for i in [*full[0].tolist(), check])
+
+
 def _names(rng: np.random.Generator, industry: np.ndarray, region: np.ndarray) -> np.ndarray:
     """Invented company names: place, a two-character brand, trade, legal form."""
     place = {c: name for table in (ref.CITY_DISTRICTS, ref.PROVINCE_DISTRICTS, ref.OTHER_DISTRICTS)

@@ -23,6 +23,7 @@ from cockpit.demo.internships import Internships, generate_internships
 from cockpit.demo.planted import plant
 from cockpit.demo.students import Students, generate_students, school_year
 from cockpit.demo.writer import write
+from metrics.gbt4754 import SECTION_EN
 
 Progress = Callable[[str, float], None]
 
@@ -95,6 +96,7 @@ def _reference_tables(ent: Enterprises, demand: Demand) -> dict[str, TableData]:
     depts = list(ref.ACADEMIC)
     used = sorted({c for c in ent.industry.tolist() + demand.industry if len(c) == 3})
     industries = list(ref.SECTIONS.items()) + [(c, ref.DIVISIONS[c]) for c in used]
+    industry_en = {**SECTION_EN, **ref.DIVISIONS_EN}  # contract v1.1: the optional English names
     mi = [(ref.major_code(i), code, w) for i, m in enumerate(ref.MAJORS) for code, w in m.industries]
     return {
         "school_profile": TableData(
@@ -111,7 +113,12 @@ def _reference_tables(ent: Enterprises, demand: Demand) -> dict[str, TableData]:
             },
         ),
         "industry": TableData(
-            "industry", {"industry_code": [c for c, _ in industries], "name_zh": [n for _, n in industries]}
+            "industry",
+            {
+                "industry_code": [c for c, _ in industries],
+                "name_zh": [n for _, n in industries],
+                "name_en": [industry_en[c] for c, _ in industries],
+            },
         ),
         "major": TableData(
             "major",
@@ -137,6 +144,7 @@ def _reference_tables(ent: Enterprises, demand: Demand) -> dict[str, TableData]:
                 "process_code": [p.code for p in ref.PROCESSES],
                 "name_zh": [p.name_zh for p in ref.PROCESSES],
                 "category": [p.category for p in ref.PROCESSES],
+                "name_en": [p.name_en for p in ref.PROCESSES],
                 "sla_workdays": [float(p.sla) for p in ref.PROCESSES],
             },
         ),

@@ -145,6 +145,57 @@ DIVISIONS: dict[str, str] = {
     "S92": "国家机构",
 }
 
+# Their English names (the National Bureau of Statistics' English edition of
+# GB/T 4754-2017), for the optional industry.name_en of contract v1.1.
+DIVISIONS_EN: dict[str, str] = {
+    "A01": "Agriculture",
+    "A05": "Professional and Support Activities for Agriculture, Forestry, Animal Husbandry and Fishery",
+    "C14": "Manufacture of Foods",
+    "C26": "Manufacture of Raw Chemical Materials and Chemical Products",
+    "C27": "Manufacture of Medicines",
+    "C29": "Manufacture of Rubber and Plastics Products",
+    "C33": "Manufacture of Metal Products",
+    "C34": "Manufacture of General Purpose Machinery",
+    "C35": "Manufacture of Special Purpose Machinery",
+    "C36": "Manufacture of Automobiles",
+    "C37": "Manufacture of Railway, Ship, Aerospace and Other Transport Equipment",
+    "C38": "Manufacture of Electrical Machinery and Apparatus",
+    "C39": "Manufacture of Computers, Communication and Other Electronic Equipment",
+    "C40": "Manufacture of Measuring Instruments and Meters",
+    "D44": "Production and Supply of Electric Power and Heat Power",
+    "E47": "Construction of Buildings",
+    "E48": "Civil Engineering",
+    "E50": "Building Decoration, Renovation and Other Construction Activities",
+    "F51": "Wholesale Trade",
+    "F52": "Retail Trade",
+    "G53": "Rail Transport",
+    "G54": "Road Transport",
+    "G58": "Multimodal Transport and Transport Agency Services",
+    "G59": "Loading, Unloading, Handling and Warehousing",
+    "G60": "Postal Services",
+    "H61": "Accommodation",
+    "H62": "Catering Services",
+    "I63": "Telecommunications, Broadcasting and Satellite Transmission Services",
+    "I64": "Internet and Related Services",
+    "I65": "Software and Information Technology Services",
+    "J66": "Monetary Financial Services",
+    "J68": "Insurance",
+    "K70": "Real Estate",
+    "L72": "Business Services",
+    "M73": "Research and Experimental Development",
+    "M74": "Professional and Technical Services",
+    "M75": "Technology Promotion and Application Services",
+    "N78": "Management of Public Facilities",
+    "O80": "Resident Services",
+    "O81": "Repair of Motor Vehicles, Electronic Products and Daily-use Products",
+    "P83": "Education",
+    "Q84": "Health",
+    "Q85": "Social Work",
+    "R87": "Radio, Television, Film and Sound Recording Production",
+    "R88": "Culture and Arts",
+    "S92": "State Organs",
+}
+
 # Industries graduates land in when not in their major's own (weights).
 GENERAL_EMPLOYMENT: dict[str, float] = {
     "C33": 4, "C34": 5, "C35": 4, "C36": 4, "C38": 6, "C39": 6, "C26": 3, "C29": 2,
@@ -332,6 +383,7 @@ class Process:
 
     code: str
     name_zh: str
+    name_en: str  # contract v1.1 approval_process.name_en
     category: str
     sla: float
     share: float
@@ -341,33 +393,34 @@ class Process:
 
 
 PROCESSES: tuple[Process, ...] = (
-    Process("OA01", "经费报销", "finance", 5, 0.27, 0.62, 1.3, (
+    Process("OA01", "经费报销", "Expense Reimbursement", "finance", 5, 0.27, 0.62, 1.3, (
         ("部门负责人审核", "head", 1.0), ("财务处审核", "office", 1.0),
         ("分管校领导审批", "vice", 0.35), ("校长审批", "president", 0.04))),
-    Process("OA02", "采购申请", "finance", 7, 0.07, 0.55, 1.9, (
+    Process("OA02", "采购申请", "Procurement Request", "finance", 7, 0.07, 0.55, 1.9, (
         ("部门负责人审核", "head", 1.0), ("资产管理处审核", "office", 1.0),
         ("财务处审核", "office", 1.0), ("分管校领导审批", "vice", 1.0), ("校长审批", "president", 0.25))),
-    Process("OA03", "用印申请", "seal", 2, 0.14, 0.55, 1.0, (
+    Process("OA03", "用印申请", "Seal Use Request", "seal", 2, 0.14, 0.55, 1.0, (
         ("部门负责人审核", "head", 1.0), ("党政办公室审核", "office", 1.0))),
-    Process("OA04", "合同审批", "contract", 5, 0.06, 0.45, 1.6, (
+    Process("OA04", "合同审批", "Contract Approval", "contract", 5, 0.06, 0.45, 1.6, (
         ("部门负责人审核", "head", 1.0), ("法务审核", "office", 0.7), ("财务处审核", "office", 1.0),
         ("分管校领导审批", "vice", 1.0), ("校长审批", "president", 0.3))),
-    Process("OA05", "校企合作协议", "partnership", 10, 0.02, 0.85, 2.2, (
+    Process("OA05", "校企合作协议", "School-Enterprise Cooperation Agreement", "partnership",
+            10, 0.02, 0.85, 2.2, (
         ("部门负责人审核", "head", 1.0), ("校企合作处审核", "office", 1.0),
         ("分管校领导审批", "vice", 1.0), ("校长审批", "president", 1.0))),
-    Process("OA06", "请假申请", "personnel", 2, 0.16, 0.60, 0.8, (
+    Process("OA06", "请假申请", "Leave Request", "personnel", 2, 0.16, 0.60, 0.8, (
         ("部门负责人审核", "head", 1.0), ("人事处审核", "office", 1.0), ("分管校领导审批", "vice", 0.12))),
-    Process("OA07", "出差审批", "other", 2, 0.12, 0.60, 0.8, (
+    Process("OA07", "出差审批", "Business Trip Approval", "other", 2, 0.12, 0.60, 0.8, (
         ("部门负责人审核", "head", 1.0), ("分管校领导审批", "vice", 1.0))),
-    Process("OA08", "公文发文", "document", 5, 0.05, 0.15, 1.2, (
+    Process("OA08", "公文发文", "Official Document Issuance", "document", 5, 0.05, 0.15, 1.2, (
         ("部门负责人审核", "head", 1.0), ("党政办公室核稿", "office", 1.0),
         ("分管校领导审批", "vice", 1.0), ("校长签发", "president", 0.5))),
-    Process("OA09", "人事审批", "personnel", 10, 0.02, 0.40, 1.5, (
+    Process("OA09", "人事审批", "Personnel Approval", "personnel", 10, 0.02, 0.40, 1.5, (
         ("部门负责人审核", "head", 1.0), ("人事处审核", "office", 1.0),
         ("分管校领导审批", "vice", 1.0), ("校长审批", "president", 0.7))),
-    Process("OA10", "场地借用", "other", 2, 0.05, 0.70, 0.8, (
+    Process("OA10", "场地借用", "Venue Booking", "other", 2, 0.05, 0.70, 0.8, (
         ("部门负责人审核", "head", 1.0), ("资产管理处审核", "office", 1.0))),
-    Process("OA11", "调停课申请", "other", 2, 0.04, 0.95, 0.7, (
+    Process("OA11", "调停课申请", "Class Rescheduling Request", "other", 2, 0.04, 0.95, 0.7, (
         ("部门负责人审核", "head", 1.0), ("教务处审核", "office", 1.0))),
 )  # fmt: skip
 

@@ -4,6 +4,7 @@ shape, and carrying exactly the planted bad rows it documents."""
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -12,12 +13,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from cockpit.demo import PLANTED, generate, planted_rows
+from cockpit.demo import PLANTED, generate, planted_ids, planted_keys, planted_rows
+from cockpit.demo import planted as planted_module
+from cockpit.demo.enterprises import credit_code
 from metrics.contract import TABLES
+from metrics.gbt4754 import SECTION_EN
 from metrics.quality import CleanSource
 
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 21)  # a Saturday in the 2027 cohort's tracking season
 SCALE = 0.05
+KEYS = planted_keys(TODAY)
+IDS = planted_ids(TODAY)
+
+
+def generated(column: str, table: str) -> str:
+    """SQL: ``column`` is not the key of a planted row of ``table``."""
+    return f"{column} NOT IN ({', '.join(repr(k) for k in sorted(IDS[table]))})"
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +146,8 @@ def test_nothing_after_today(q):
 
 
 def test_text_formats_are_the_contracts(q):
-    (stamp,) = q("SELECT submitted_at FROM approval_instance WHERE instance_id NOT LIKE 'BAD%' LIMIT 1")[0]
+    where = generated("instance_id", "approval_instance")
+    (stamp,) = q(f"SELECT submitted_at FROM approval_instance WHERE {where} LIMIT 1")[0]
     assert len(stamp) == 19 and stamp[10] == " "
     (day,) = q("SELECT start_date FROM internship LIMIT 1")[0]
     assert len(day) == 10 and day[4] == "-"
@@ -144,9 +157,8 @@ def test_text_formats_are_the_contracts(q):
 def test_school_and_departments(q):
     (school,) = q("SELECT school_code, name_zh, region_code FROM school_profile")
     assert school[2] == "320400" and "职业技术学院" in school[1]
-    kinds = dict(
-        q("SELECT kind, COUNT(*) FROM department WHERE department_code NOT LIKE 'BAD%' GROUP BY kind")
-    )
+    real = generated("department_code", "department")
+    kinds = dict(q(f"SELECT kind, COUNT(*) FROM department WHERE {real} GROUP BY kind"))
     assert 10 <= kinds["academic"] <= 14 and 6 <= kinds["administrative"] <= 8
     assert q("SELECT COUNT(*) FROM department WHERE kind = 'academic' AND name_en IS NULL") == [(0,)]
     # every major belongs to an academic department; a few no longer enrol
@@ -166,6 +178,20 @@ def test_industries_cover_sections_and_every_code_used(q):
         " EXCEPT SELECT industry_code FROM industry"
     )
     assert sorted(r[0] for r in used if r[0] is not None) == ["C99", "Z99"]  # the planted ref_unknown codes
+
+
+def test_english_names_of_processes_and_industries(q):
+    """Contract v1.1's optional name_en: the demo fills it for every process and
+    industry (GB/T 4754's official English names for the sections)."""
+    assert q("SELECT COUNT(*) FROM approval_process WHERE name_en IS NULL OR name_en = ''") == [(0,)]
+    oa01 = q("SELECT name_en FROM approval_process WHERE process_code = 'OA01'")
+    assert oa01 == [("Expense Reimbursement",)]
+    assert q("SELECT COUNT(*) FROM industry WHERE name_en IS NULL OR name_en = ''") == [(0,)]
+    sections = dict(q("SELECT industry_code, name_en FROM industry WHERE length(industry_code) = 1"))
+    assert sections == SECTION_EN
+    assert q("SELECT name_en FROM industry WHERE industry_code = 'C38'") == [
+        ("Manufacture of Electrical Machinery and Apparatus",)
+    ]
 
 
 def test_weights_sum_to_one_except_planted(q):
@@ -191,7 +217,7 @@ def test_every_planted_rule_is_present_in_sql(q):
     assert dup("department", "department_code") == 1
     assert dup("approval_step", "instance_id, step_no") == 1
     assert count("internship", "student_id NOT IN (SELECT student_id FROM student)") == 1
-    assert count("internship", "student_id = 'BAD-ORPH-S1'") == 1  # the cascade
+    assert count("internship", f"student_id = '{KEYS['ORPH-S1']}'") == 1  # the cascade
     assert count("student", f"status NOT IN ({statuses})") == 1
     assert count("internship", "planned_end_date < start_date OR end_date < start_date") == 2
     assert count("graduate_destination", f"destination IN {idle} AND placed_on IS NOT NULL") == 3
@@ -210,7 +236,7 @@ def test_every_planted_rule_is_present_in_sql(q):
         "(SELECT graduation_year FROM graduate_destination) AND student_id NOT IN "
         "(SELECT student_id FROM graduate_destination)"
     )
-    assert sorted(r[0] for r in missing) == ["BAD-M01", "BAD-M02", "BAD-M03"]
+    assert sorted(r[0] for r in missing) == [KEYS["M01"], KEYS["M02"], KEYS["M03"]]
 
 
 def test_cockpit_quality_rules_count_exactly_the_planted_rows(built):
@@ -237,7 +263,7 @@ def test_cockpit_quality_rules_count_exactly_the_planted_rows(built):
 
 def test_cohorts_and_statuses(q):
     # intakes 2019 … 2026: three enrolled (2024–2026), five graduated cohorts
-    real = "student_id LIKE 'S%'"
+    real = generated("student_id", "student")
     years = dict(q(f"SELECT entry_year, COUNT(*) FROM student WHERE {real} GROUP BY 1"))
     assert sorted(years) == list(range(2019, 2027))
     assert q("SELECT COUNT(*) FROM student WHERE expected_graduation_year <> entry_year + 3") == [(0,)]
@@ -259,7 +285,8 @@ def test_employment_story(q):
             "SELECT COUNT(*), SUM(destination NOT IN ('unplaced', 'not_seeking')),"
             f" SUM({employed}), AVG(CASE WHEN {employed} THEN major_related END),"
             " AVG(CASE WHEN monthly_salary BETWEEN 1 AND 200000 THEN monthly_salary END)"
-            f" FROM graduate_destination WHERE graduation_year = {year} AND student_id NOT LIKE 'BAD%'"
+            f" FROM graduate_destination WHERE graduation_year = {year}"
+            f" AND {generated('student_id', 'graduate_destination')}"
         )[0]
         assert 0.85 < placed / roster < 0.98, year
         assert 0.5 < related < 0.8, year
@@ -279,14 +306,15 @@ def test_employment_story(q):
 
 
 def test_internship_story(q):
+    real = generated("internship_id", "internship")
     share = q(
         "SELECT AVG(insured), AVG(monthly_pay < 0.8 * reference_wage), AVG(e.is_partner) FROM internship i "
-        "JOIN enterprise e USING (enterprise_id) WHERE internship_id LIKE 'SX%'"
+        f"JOIN enterprise e USING (enterprise_id) WHERE {real}"
     )[0]
     assert 0.9 < share[0] < 1.0  # mostly, not always, insured
     assert 0.02 < share[1] < 0.12  # some underpaid
     assert share[2] > 0.6  # partners host most internships
-    running = "SELECT COUNT(*) FROM internship WHERE end_date IS NULL AND internship_id LIKE 'SX%'"
+    running = f"SELECT COUNT(*) FROM internship WHERE end_date IS NULL AND {real}"
     assert q(running + " AND start_date < '2026-10-01'") == [(0,)]  # earlier cohorts are done
     assert q(running) != [(0,)]  # the 2027 cohort's are under way
 
@@ -301,10 +329,100 @@ def test_approval_story(q):
     assert q("SELECT COUNT(DISTINCT department_code) FROM approval_instance") == [(19,)]
     later = q(
         "SELECT COUNT(*) FROM approval_instance i JOIN approval_step s USING (instance_id) "
-        "WHERE i.finished_at < s.acted_at AND i.instance_id NOT LIKE 'BAD%'"
+        f"WHERE i.finished_at < s.acted_at AND i.{generated('instance_id', 'approval_instance')}"
     )
     assert later == [(0,)]
     steps = dict(
         q("SELECT n, COUNT(*) FROM (SELECT COUNT(*) n FROM approval_step GROUP BY instance_id) GROUP BY n")
     )
     assert max(steps) <= 6 and steps[2] > steps.get(1, 0)
+
+
+# The generator's own key formats, per table (the first key column).
+FORMATS = {
+    "student": r"S20\d{8}",
+    "graduate_destination": r"S20\d{8}",
+    "internship": r"SX20\d{8}",
+    "approval_instance": r"SP20\d{11}",
+    "approval_step": r"SP20\d{11}",
+    "department": r"(JX|XZ)\d{2}",
+    "enterprise": r"91\d{6}[0-9A-HJ-NPQRTUWXY]{10}",
+}
+KEY_COLUMNS = {
+    "student": "student_id",
+    "graduate_destination": "student_id",
+    "internship": "internship_id",
+    "approval_instance": "instance_id",
+    "approval_step": "instance_id",
+    "department": "department_code",
+    "enterprise": "enterprise_id",
+}
+
+
+def test_planted_keys_look_like_generated_ones(q):
+    """Issue 10: a planted row met on any screen (a pending approval, an example
+    key on /status) shows an id of the same shape as every other row's."""
+    for table, keys in IDS.items():
+        assert keys, table
+        for key in keys:
+            assert re.fullmatch(FORMATS[table], key), (table, key)
+        column = KEY_COLUMNS[table]
+        shapes = {bool(re.fullmatch(FORMATS[table], k)) for (k,) in q(f"SELECT {column} FROM {table}")}
+        assert shapes == {True}, table  # the generated keys have that shape too
+    # well-formed 统一社会信用代码, check characters included
+    for key in (KEYS["REF-E1"], KEYS["NO-ENTERPRISE"]):
+        assert credit_code(key[2:8], key[8:16]) == key
+    assert q("SELECT major_code FROM student WHERE major_code NOT IN (SELECT major_code FROM major)") == [
+        (KEYS["NO-MAJOR"],)
+    ]
+    assert re.fullmatch(r"\d{4}", KEYS["NO-MAJOR"]) and re.fullmatch(r"OA\d{2}", KEYS["NO-PROCESS"])
+
+
+def test_no_test_looking_text_anywhere(q):
+    """No BAD-… marker in any text column of any table."""
+    for spec in TABLES:
+        for col in spec.columns:
+            if col.type == "TEXT":
+                hits = q(f"SELECT COUNT(*) FROM {spec.name} WHERE {col.name} GLOB '*BAD*'")
+                assert hits == [(0,)], (spec.name, col.name)
+
+
+def test_planted_keys_are_their_own_rows(q):
+    """Each planted key names exactly the planted rows (no generated row shares it)."""
+    steps = {KEYS[label]: n for label, n in (("DUP-A1", 3), ("STEP-A1", 2), ("STEP-A2", 2), ("STEP-A3", 2))}
+    steps[KEYS["ORPH-A1"]] = 1
+    expected = {
+        "student": dict.fromkeys(IDS["student"], 1),
+        "graduate_destination": dict.fromkeys(IDS["graduate_destination"], 1),
+        "internship": dict.fromkeys(IDS["internship"], 1),
+        "approval_instance": dict.fromkeys(IDS["approval_instance"], 1),
+        "approval_step": steps,
+        "department": {KEYS["DUP-D1"]: 2, KEYS["ENUM-D1"]: 1},
+        "enterprise": {KEYS["REF-E1"]: 1},
+    }
+    for table, counts in expected.items():
+        column = KEY_COLUMNS[table]
+        keys = ", ".join(repr(k) for k in sorted(IDS[table]))
+        found = dict(q(f"SELECT {column}, COUNT(*) FROM {table} WHERE {column} IN ({keys}) GROUP BY 1"))
+        assert found == counts, table
+    assert q(f"SELECT COUNT(*) FROM student WHERE student_id = '{KEYS['GHOST']}'") == [(0,)]
+    assert q(f"SELECT COUNT(*) FROM enterprise WHERE enterprise_id = '{KEYS['NO-ENTERPRISE']}'") == [(0,)]
+    assert q(f"SELECT COUNT(*) FROM approval_process WHERE process_code = '{KEYS['NO-PROCESS']}'") == [(0,)]
+
+
+def test_a_planted_key_that_would_collide_stops_the_generator(tmp_path, monkeypatch):
+    monkeypatch.setattr(planted_module, "_STUDENT_SERIAL", 1)  # S…000001 is generated in every intake
+    with pytest.raises(ValueError, match=r"planted student keys .* collide with generated ones"):
+        generate(f"sqlite:///{tmp_path / 'x.sqlite'}", scale=0.01, seed=1, today=TODAY)
+
+
+def test_docs_list_every_planted_case():
+    """docs/demo.md names every rule and every planted key (at the anchor date it documents)."""
+    text = (ROOT / "docs" / "demo.md").read_text(encoding="utf-8").replace("\\|", "|")  # table cells escape |
+    assert TODAY.isoformat() in text
+    for rule, rows in planted_rows(TODAY).items():
+        assert f"`{rule}`" in text, rule
+        for _table, key in rows:
+            assert f"`{key}`" in text, (rule, key)
+    for label, key in KEYS.items():
+        assert f"`{key}`" in text, label

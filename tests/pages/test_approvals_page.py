@@ -62,3 +62,24 @@ def test_process_list_and_drill(browser, demo_store):
     browser.set_window(1366, 768)
     browser.wait_all_figures_drawn()
     browser.screenshot("desk-approvals-process")
+
+
+def test_process_names_in_english(browser, demo_store):
+    """?lang=en: every process reads in English (contract v1.1 approval_process.name_en,
+    which the demo fills), in the process list and in the pending list."""
+    snap = demo_store.store.get(demo_store.snapshot_id)
+    names = {code: info["name_en"] for code, info in snap.labels["process"].items()}
+    assert names["OA01"] == "Expense Reimbursement" and all(names.values())
+    browser.visit("/approvals?lang=en")
+    browser.wait_for("#approvals-processes tr[data-process]")
+    browser.wait_all_figures_drawn()
+    shown = {
+        tr.get_attribute("data-process"): tr.find_elements("css selector", "td")[0].text
+        for tr in browser.find_all("#approvals-processes tr[data-process]")
+    }
+    assert shown == names
+    rows = browser.find_all("#approvals-pending tbody tr")
+    shown_pending = {tr.find_elements("css selector", "td")[1].text for tr in rows}
+    assert shown_pending and shown_pending <= set(names.values())
+    assert browser.console_errors() == []
+    browser.screenshot("desk-approvals-en")
