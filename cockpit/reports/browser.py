@@ -43,6 +43,13 @@ TITLE_JS = (
     "var h = document.querySelector('.wall-title, h1');"
     "return h ? h.innerText.replace(/\\s+/g, ' ').trim() : document.title;"
 )
+# Elements sized in vh (a long grid scrolling in a 70vh card) keep the height they
+# have in the desk viewport, so making the window as tall as the page does not
+# grow them (and the page with them): the export shows what a reader sees.
+FREEZE_VH_JS = (
+    "document.querySelectorAll('[style*=\"vh\"]').forEach(function (el) {"
+    " el.style.height = el.getBoundingClientRect().height + 'px'; });"
+)
 HEIGHT_JS = (
     "return Math.ceil(Math.max(document.documentElement.scrollHeight, document.body.scrollHeight,"
     " document.documentElement.getBoundingClientRect().height));"
@@ -158,6 +165,7 @@ def render_view(
         driver.get(url)
         renderer._wait(lambda: driver.execute_script(ready), f"the view {url} to be drawn")
         if not wall:
+            driver.execute_script(FREEZE_VH_JS)
             tall = min(max(int(driver.execute_script(HEIGHT_JS)), DESK_MIN_HEIGHT), MAX_HEIGHT)
             if tall != height:
                 height = tall
