@@ -203,7 +203,7 @@ def render_cookies(server: Flask) -> dict[str, str]:
     return {RENDER_COOKIE: token, CSRF_COOKIE: csrf}
 
 
-def render_token_cookies(ident: Identity) -> dict[str, str]:
+def render_token_cookies(ident: Identity, secret: str | None = None) -> dict[str, str]:
     """The cookies ONE export's headless browser sets before it loads a view of the
     running app: a token signed with the app's secret holding exactly the requester's
     identity (roles, departments, families), valid RENDER_TOKEN_SECONDS, and the
@@ -214,14 +214,17 @@ def render_token_cookies(ident: Identity) -> dict[str, str]:
         raise OutOfScope("only a person exports a view")
     payload = {"n": ident.name, "s": ident.source, "k": ident.kind, "m": ident.as_mapped()}
     payload["x"] = secrets.token_hex(8)  # two exports of one person never share a token
-    token = _render_serializer().dumps(payload)
-    return {RENDER_COOKIE: token, CSRF_COOKIE: _hmac("render-csrf:" + token)}
+    key = secret or current_app.secret_key
+    token = _render_serializer(key).dumps(payload)
+    csrf = hmac.new(key.encode(), ("render-csrf:" + token).encode(), hashlib.sha256).hexdigest()
+    return {RENDER_COOKIE: token, CSRF_COOKIE: csrf}
 
 
-def _render_serializer():
+def _render_serializer(secret: str | None = None):
+    """``secret``: the app's key, for a job outside any request (the weekly report)."""
     from itsdangerous import URLSafeTimedSerializer
 
-    return URLSafeTimedSerializer(current_app.secret_key, salt="cockpit-render-token")
+    return URLSafeTimedSerializer(secret or current_app.secret_key, salt="cockpit-render-token")
 
 
 def render_token_identity(token: str) -> Identity | None:
