@@ -47,13 +47,18 @@
     fetch(url, { credentials: 'same-origin' })
       .then(function (r) {
         if (!r.ok) {
-          return r.text().then(function (text) { throw new Error(text.trim() || ('HTTP ' + r.status)); });
+          return r.text().then(function (text) {
+            var err = new Error(text.trim() || ('HTTP ' + r.status));
+            err.fromServer = !!text.trim();  // the server's line already says the export failed
+            throw err;
+          });
         }
         var name = fileName(r.headers.get('Content-Disposition'), 'export.' + fmt);
         return r.blob().then(function (blob) { save(blob, name); });
       })
       .catch(function (err) {
-        status(button, (button.getAttribute('data-failed') || 'Export failed') + ': ' + err.message, true);
+        var failed = button.getAttribute('data-failed') || 'Export failed';
+        status(button, err.fromServer ? err.message : failed + ': ' + err.message, true);
       })
       .then(function () {
         button.textContent = label;

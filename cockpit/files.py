@@ -173,6 +173,95 @@ def archive_entries(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
+# -- admins: make a week's reports from /reports, with progress ----------------------------
+
+RUNS_DIR = ".runs"  # inside the archive: one JSON file per run (any worker reads it)
+_RUN_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def _runs_dir() -> Path:
+    from cockpit.reports import job
+
+    path = Path(job.archive_dir(_settings())) / RUNS_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report_weeks(today: date | None = None, n: int = 8) -> list[str]:
+    """The weeks an admin may make: this week (partial) and the ``n - 1`` before it."""
+    from datetime import timedelta
+
+    from cockpit.reports.job import week_label
+
+    today = today or _settings().today()
+    return [week_label(today - timedelta(weeks=k)) for k in range(n)]
+
+
+def start_report_run(week: str) -> str:
+    """Start making ``week``'s reports (every department, config formats) on a thread of
+    this process, for an admin; returns the run's id. Progress goes to a small JSON file
+    in the archive, so a poll answered by another worker reads it too. PermissionError
+    for anyone else; ValueError for a bad week; RuntimeError when a run is under way."""
+    import json
+    import secrets
+    import threading
+
+    from cockpit import auth
+    from cockpit.reports import job
+
+    ident = auth.current_identity()
+    if ident is None or not ident.is_admin:
+        raise PermissionError("only an admin makes reports")
+    week = job.parse_week(week)[0]
+    runs = _runs_dir()
+    for f in runs.glob("*.json"):
+        state = _read_run(f)
+        if state and not state.get("done") and datetime.now(UTC).timestamp() - f.stat().st_mtime < 900:
+            raise RuntimeError(f"a run is under way ({state.get('week')})")
+    run = secrets.token_hex(8)
+    path = runs / f"{run}.json"
+    settings = _settings()
+    state: dict[str, Any] = {"week": week, "by": ident.name, "lines": [], "done": False, "ok": None}
+
+    def save() -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    def work() -> None:
+        try:
+            files = job.generate(
+                settings, week=week, trigger="web", progress=lambda m: (state["lines"].append(m), save())
+            )
+            state["ok"], state["files"] = True, len(files)
+        except Exception as e:  # job.ReportError is one line; anything else too
+            log.exception("report run %s failed", run)
+            state["ok"], state["error"] = False, (str(e).splitlines() or [type(e).__name__])[0]
+        state["done"] = True
+        save()
+
+    save()
+    auth.audit("report_run", target=week)
+    threading.Thread(target=work, name=f"report-run-{run}", daemon=True).start()
+    return run
+
+
+def _read_run(path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def report_run(run: str) -> dict[str, Any] | None:
+    """A run's state (week, lines, done, ok, files | error), or None when unknown."""
+    if not isinstance(run, str) or not _RUN_ID.match(run):
+        return None
+    return _read_run(_runs_dir() / f"{run}.json")
+
+
 # -- routes ------------------------------------------------------------------------------
 
 
