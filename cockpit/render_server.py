@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import pickle
 import sys
+import threading
 
 from cockpit.store import Store
 
@@ -32,6 +33,37 @@ class PinnedStore(Store):
 
     def current_id(self) -> int | None:
         return self.pinned_id
+
+
+def _warm_screens(app) -> None:
+    """Build the wall screens' layouts (figures cached per snapshot) on a thread while
+    the job reads its figures and draws its charts: each screenshot then finds its
+    figures ready instead of waiting for the server to build them."""
+    import dash
+    from flask import g
+
+    from cockpit import service
+    from cockpit.auth.identity import Identity
+
+    pages = {p.get("path_template") or p["path"]: p for p in dash.page_registry.values()}
+    ident = Identity(name="weekly-report", roles=frozenset({"leader"}), source="render")
+    try:
+        with app.server.test_request_context("/"):
+            codes = [d["code"] for d in service.academic_departments(ident.scope())]
+    except Exception:  # only a head start
+        logging.getLogger(__name__).debug("warming: no departments", exc_info=True)
+        codes = []
+    for code in [None, *codes]:
+        page = pages.get("/department/<code>" if code else "/")
+        if page is None:
+            return
+        path = f"/department/{code}" if code else "/"
+        try:
+            with app.server.test_request_context(path + "?kiosk=1"):
+                g.identity = ident
+                page["layout"](**({"code": code} if code else {}), kiosk="1")
+        except Exception:  # only a head start: the screenshot builds it anyway
+            logging.getLogger(__name__).debug("warming %s failed", path, exc_info=True)
 
 
 def main() -> int:
@@ -52,6 +84,7 @@ def main() -> int:
         ctx.store = PinnedStore(ctx.store, int(snapshot_id))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     print(server.server_port, flush=True)
+    threading.Thread(target=_warm_screens, args=(app,), name="warm-screens", daemon=True).start()
     server.serve_forever()
     return 0
 

@@ -36,6 +36,7 @@ EXTENSION = "cockpit_export_browser"
 DESK_WIDTH = 1440  # the desk pages' export width (CSS px); a wall screen keeps its canvas
 DESK_MIN_HEIGHT = 900
 MAX_HEIGHT = 12_000  # a PNG/PDF page is never taller than this (a long table is cut there)
+RENDER_TIMEOUT = 90  # seconds a view may take to be drawn (the first one of a cold app)
 MAX_USES = 200  # a browser is recycled after this many exports (memory of a long-lived Chromium)
 
 # The title of what is shown: the page's first heading (language of the view).
@@ -93,7 +94,11 @@ class ExportBrowsers:
                 if self._idle:
                     renderer, uses = self._idle.pop()
             if renderer is None:
-                renderer = Renderer(self.chromium, self.chromedriver, timeout=self.timeout)
+                # The page itself may take longer than the queue wait: a cold cache
+                # at a large school builds every figure of the view first.
+                renderer = Renderer(
+                    self.chromium, self.chromedriver, timeout=max(RENDER_TIMEOUT, self.timeout)
+                )
                 renderer.driver  # noqa: B018 (start it now: a start failure is one line here)
                 self.started += 1
             yield renderer

@@ -215,7 +215,8 @@ def test_a_partial_week_says_so_with_its_true_weekday(school, tmp_path):
     school_pdf = next(f for f in files if f["department"] is None)
     assert school_pdf["partial"] is True
     text = re.sub(r"\s+", " ", pdftext(school_pdf["path"]))
-    assert "周报（本周未完）" in text
+    assert "周报 （本周未完） 全校" in text  # the cover
+    assert "周报 2026-W47（本周未完） · 快照" in text  # every page's footer
     assert "数据截至 2026年11月21日（周六）" in text and "（周日）" not in text
     assert "截至2026年11月21日（周六）的部分周报" in text
     # recorded in the archive too, even with --out
