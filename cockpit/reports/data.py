@@ -1,7 +1,7 @@
 """A report's content from the snapshot of the week's end.
 
-Runs inside the Flask app context of an app whose store is pinned to that
-snapshot (``job.pinned_app``), so the wall's own service functions
+Runs inside the app context of a bare Flask app whose store is pinned to that
+snapshot (``job.service_context``, no Dash), so the wall's own service functions
 (``cockpit.service``: tiles with target, status and changes, rankings,
 progress, fit, internship, approvals, alerts) answer for that week, and the
 charts come from the screens' figure builders (``cockpit.figures``,

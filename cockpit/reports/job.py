@@ -1,13 +1,15 @@
-"""The weekly report batch, the archive and the exports (docs/reports.md).
+"""The weekly report batch and the archive (docs/reports.md).
 
 ``generate()`` makes the reports of one ISO week from the snapshot of its
-Sunday: the school's (with one section per department) and every academic
-department's, or one department's, as PDF (A4) and PNG (the wall screen at its
-canvas size and a summary card), with ONE headless Chromium for the batch.
-Files written into the archive are recorded in the store (table ``report``).
-``scheduled_reports()`` is the Monday job; ``list_archive()``,
-``resolve_archive_path()`` and ``export_view()`` serve the /reports page and the
-screens' export buttons.
+Sunday (or, for the week under way, its latest snapshot, labelled partial): the
+school's (with one section per department) and every academic department's, or
+one department's, as PDF (A4) and PNG (the wall screen at its canvas size and a
+summary card), with ONE headless Chromium for the batch.
+Every file is written into the archive and recorded in the store (table
+``report``). The figures are read through a bare service context; the wall
+screens are screenshotted from the app run as a subprocess (``ScreenServer``):
+this module never builds the web app. ``scheduled_reports()`` is the Monday
+job; ``list_archive()`` and ``resolve_archive_path()`` serve the /reports page.
 """
 
 from __future__ import annotations
