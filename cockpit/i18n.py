@@ -376,17 +376,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_count": ("{n} 份报告", "Reports: {n}"),
     "export_png": ("导出图片", "Export PNG"),
     "export_pdf": ("导出PDF", "Export PDF"),
-    "export_school_png": ("导出校情大屏图片", "Export school screen PNG"),
-    "export_school_pdf": ("导出校情大屏PDF", "Export school screen PDF"),
     "export_title": ("下载本页（当前筛选与语言）", "Download this page as shown (filters and language)"),
     "export_busy": ("正在生成…", "Preparing…"),
     "export_failed": ("导出失败", "Export failed"),
     "export_weekly": ("周报", "Weekly report"),
     "export_weekly_title": ("打开周报归档", "Open the weekly report archive"),
-    "export_school_title": (
-        "下载当前快照的校情综合大屏",
-        "Download the school screen for the current snapshot",
-    ),
 }
 
 
