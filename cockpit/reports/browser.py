@@ -19,6 +19,7 @@ module global.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import logging
@@ -140,7 +141,11 @@ def pool_for(server, settings) -> ExportBrowsers:
         pool = ExportBrowsers(
             r.chromium, r.chromedriver, size=r.export_concurrency, timeout=r.export_timeout_seconds
         )
-        pool = server.extensions.setdefault(EXTENSION, pool)
+        if server.extensions.setdefault(EXTENSION, pool) is pool:
+            # Quit the browsers when the process ends: a chromedriver left behind
+            # outlives its Python process.
+            atexit.register(pool.close)
+        pool = server.extensions[EXTENSION]
     return pool
 
 
