@@ -172,6 +172,12 @@ class ReportSettings:
     chromedriver: str
     card_width: int
     smtp: SmtpSettings
+    # The export buttons' warm browser pool (cockpit/reports/browser.py): how many
+    # exports render at once, how long one may take, and the running app's address
+    # the browser loads (empty: the address the export request came in on).
+    export_concurrency: int = 1
+    export_timeout_seconds: int = 30
+    render_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -541,7 +547,17 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
         chromedriver=env.get("COCKPIT_CHROMEDRIVER", "").strip() or str(r["chromedriver"]),
         card_width=_as_int(r["card_width"], "reports.card_width", 320),
         smtp=smtp,
+        export_concurrency=_as_int(r["export_concurrency"], "reports.export_concurrency", 1),
+        export_timeout_seconds=_as_int(r["export_timeout_seconds"], "reports.export_timeout_seconds", 5),
+        render_url=_render_url(str(r["render_url"] or "").strip()),
     )
+
+
+def _render_url(url: str) -> str:
+    """reports.render_url: empty, or an http(s) URL without query (the app as the server sees it)."""
+    if url and not re.match(r"^https?://[^/?#\s]+/?$", url):
+        raise ConfigError(f"reports.render_url {url!r}: expected http(s)://host:port or empty")
+    return url.rstrip("/")
 
 
 def _approvals(section: dict[str, Any]) -> ApprovalSettings:

@@ -10,11 +10,16 @@ Two Flask routes, registered by ``create_app`` (``register(server)``):
     arrives decoded), an absolute path, a symlink pointing out — or that is
     not a regular file is a 404, indistinguishable from a missing file.
 
-``GET /export/view.<fmt>?department=CODE``
-    The current snapshot's school screen (or that academic department's
-    screen) as PNG or PDF (``cockpit.reports.job.export_view``), sent as an
-    attachment named like ``校情大屏_2026-11-21.png``. Another format or an
-    unknown department code is a 404 with a one-line message.
+``GET /export/view.<fmt>?path=<page?query>``
+    Exactly that view of the app — path, filters, language — as a PNG or a
+    one-page PDF, rendered by a warm headless browser of this process
+    (``cockpit.reports.browser``) against this running app with a short-lived
+    render token carrying the requester's own identity (never a wider one).
+    Sent as an attachment named after the page's title and as-of date
+    ("毕业去向落实率_2026-11-27.pdf", with an ASCII ``filename=`` fallback).
+    ``?department=CODE`` (no path) still means that department's screen.
+    Something that is not a page of the app, another format, or a department
+    outside the requester's grant is refused before any rendering.
 
 Also the archive listing the /reports page shows (``archive_entries``), so the
 page never reads the file system itself.
@@ -32,11 +37,10 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
-import threading
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from flask import Flask, Response, current_app, request, send_file
 from werkzeug.routing import BaseConverter
@@ -84,9 +88,9 @@ def file_url(relative: str) -> str:
     return FILES_PREFIX + quote(relative.replace("\\", "/"), safe="/")
 
 
-def export_url(fmt: str, department: str | None = None) -> str:
-    """The URL of an export of the current snapshot's school or department screen."""
-    return EXPORT_PREFIX + fmt + (f"?department={quote(department)}" if department else "")
+def export_url(fmt: str, view: str = "/") -> str:
+    """The URL of an export of ``view`` (a page of the app with its query string)."""
+    return EXPORT_PREFIX + fmt + "?" + urlencode({"path": view})
 
 
 def content_type(path: Path) -> str:
@@ -169,6 +173,95 @@ def archive_entries(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
+# -- admins: make a week's reports from /reports, with progress ----------------------------
+
+RUNS_DIR = ".runs"  # inside the archive: one JSON file per run (any worker reads it)
+_RUN_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def _runs_dir() -> Path:
+    from cockpit.reports import job
+
+    path = Path(job.archive_dir(_settings())) / RUNS_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report_weeks(today: date | None = None, n: int = 8) -> list[str]:
+    """The weeks an admin may make: this week (partial) and the ``n - 1`` before it."""
+    from datetime import timedelta
+
+    from cockpit.reports.job import week_label
+
+    today = today or _settings().today()
+    return [week_label(today - timedelta(weeks=k)) for k in range(n)]
+
+
+def start_report_run(week: str) -> str:
+    """Start making ``week``'s reports (every department, config formats) on a thread of
+    this process, for an admin; returns the run's id. Progress goes to a small JSON file
+    in the archive, so a poll answered by another worker reads it too. PermissionError
+    for anyone else; ValueError for a bad week; RuntimeError when a run is under way."""
+    import json
+    import secrets
+    import threading
+
+    from cockpit import auth
+    from cockpit.reports import job
+
+    ident = auth.current_identity()
+    if ident is None or not ident.is_admin:
+        raise PermissionError("only an admin makes reports")
+    week = job.parse_week(week)[0]
+    runs = _runs_dir()
+    for f in runs.glob("*.json"):
+        state = _read_run(f)
+        if state and not state.get("done") and datetime.now(UTC).timestamp() - f.stat().st_mtime < 900:
+            raise RuntimeError(f"a run is under way ({state.get('week')})")
+    run = secrets.token_hex(8)
+    path = runs / f"{run}.json"
+    settings = _settings()
+    state: dict[str, Any] = {"week": week, "by": ident.name, "lines": [], "done": False, "ok": None}
+
+    def save() -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    def work() -> None:
+        try:
+            files = job.generate(
+                settings, week=week, trigger="web", progress=lambda m: (state["lines"].append(m), save())
+            )
+            state["ok"], state["files"] = True, len(files)
+        except Exception as e:  # job.ReportError is one line; anything else too
+            log.exception("report run %s failed", run)
+            state["ok"], state["error"] = False, (str(e).splitlines() or [type(e).__name__])[0]
+        state["done"] = True
+        save()
+
+    save()
+    auth.audit("report_run", target=week)
+    threading.Thread(target=work, name=f"report-run-{run}", daemon=True).start()
+    return run
+
+
+def _read_run(path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def report_run(run: str) -> dict[str, Any] | None:
+    """A run's state (week, lines, done, ok, files | error), or None when unknown."""
+    if not isinstance(run, str) or not _RUN_ID.match(run):
+        return None
+    return _read_run(_runs_dir() / f"{run}.json")
+
+
 # -- routes ------------------------------------------------------------------------------
 
 
@@ -202,80 +295,154 @@ def serve_archive_file(relative: str) -> Response:
     )
 
 
-def _off_request(work, timeout: float = 180.0):
-    """Run ``work`` on a thread outside the request context and return its result
-    (or raise its exception)."""
-    out: dict = {}
+# -- exports: exactly the requester's view, rendered by the running app ----------------
 
-    def run() -> None:
-        try:
-            out["value"] = work()
-        except Exception as exc:  # handed back to the request thread
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, name="export", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"export took longer than {timeout:.0f} s")
-    if "error" in out:
-        raise out["error"]
-    return out["value"]
+# Paths an export may show: pages of the app, never its API, files or sign-in.
+_NOT_A_VIEW = ("/export/", "/reports/files/", "/_dash", "/assets/", "/login", "/logout", "/auth/", "/healthz")
+_DEPARTMENT_PATH = re.compile(r"^/department/([^/]+)$")
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\s·]+')
 
 
-def export_name(department: dict[str, str] | None, as_of: str, fmt: str) -> str:
-    """校情大屏_2026-11-21.png, or 机电工程学院_部门大屏_2026-11-21.pdf."""
-    what = "校情大屏" if department is None else f"{department['name_zh']}_部门大屏"
-    return f"{what}_{as_of}.{fmt}"
+def view_target(args) -> tuple[str, str] | None:
+    """The (path, query string) an export request names, or None when it names no view
+    of this app. ``?path=/indicator/x?lang=en`` (what the button sends: the page as the
+    browser shows it); the older ``?department=CODE`` means that department's screen."""
+    raw = args.get("path")
+    if raw is None:
+        code = (args.get("department") or "").strip()
+        return (f"/department/{quote(code, safe='')}" if code else "/"), ""
+    parts = urlsplit(raw)
+    path = parts.path or "/"
+    if (
+        parts.scheme
+        or parts.netloc
+        or not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in raw
+        or "\x00" in raw
+        or any(seg in ("..", ".") for seg in path.split("/"))
+        or path.startswith(_NOT_A_VIEW)
+        or len(raw) > 2000
+    ):
+        return None
+    return path, parts.query
+
+
+def _view_department(path: str, query: str) -> str | None:
+    m = _DEPARTMENT_PATH.match(path)
+    if m:
+        return unquote(m.group(1))
+    for key, value in parse_qsl(query):
+        if key == "department" and value:
+            return value
+    return None
+
+
+def _safe_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text).strip("._")[:80]
+
+
+def export_names(title: str, path: str, as_of: str, fmt: str) -> tuple[str, str]:
+    """(file name, ASCII fallback): "毕业去向落实率_2026-11-27.pdf" and
+    "cockpit_indicator_employment_rate_2026-11-27.pdf" (the page's own title in the
+    view's language; the fallback names the page by its path)."""
+    name = f"{_safe_name(title) or 'cockpit'}_{as_of}.{fmt}"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", unquote(path)).strip("_") or "school"
+    ascii_name = name if name.isascii() else f"cockpit_{slug[:60]}_{as_of}.{fmt}"
+    return name, ascii_name
+
+
+def content_disposition(name: str, ascii_name: str) -> str:
+    """attachment; filename="<ASCII>"; filename*=UTF-8''<RFC 5987> (every browser
+    takes the UTF-8 one; the ASCII one is for the rest)."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _as_of(query: str, head: dict[str, Any]) -> str:
+    for key, value in parse_qsl(query):
+        if key == "as_of" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value
+    return str(head["as_of"])
+
+
+def _render_base() -> str:
+    """Where the export browser reaches this app: reports.render_url, else the address
+    this request came in on as the server saw it (loopback in a dev run)."""
+    configured = _settings().reports.render_url
+    if configured:
+        return configured
+    env = request.environ
+    host = env.get("SERVER_NAME") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"{request.scheme}://{host}:{env.get('SERVER_PORT') or '80'}"
+
+
+def _refused(fmt: str, target: str, message: str, status: int = 404) -> Response:
+    from cockpit import auth
+
+    auth.audit("export", target=f"{fmt}:{target}"[:200], outcome="refused")
+    return Response(
+        message + "\n", status=status, mimetype="text/plain", headers={"Cache-Control": "no-store"}
+    )
 
 
 def export_view(fmt: str) -> Response:
+    """GET /export/view.<fmt>?path=<the page as shown>: that view, rendered by a warm
+    headless browser against this running app with the requester's own grant."""
     from cockpit import auth, service
-    from cockpit.reports import job
+    from cockpit.auth.web import render_token_cookies
+    from cockpit.reports import browser
 
     if fmt not in EXPORT_FORMATS:
         return _not_found(f"只能导出 PNG 或 PDF / export formats: {', '.join(EXPORT_FORMATS)}")
+    ident = auth.current_identity()
     grant = auth.request_scope()
+    target = view_target(request.args)
+    if target is None:
+        return _refused(fmt, str(request.args.get("path")), "不是本系统的页面 / not a page of this app")
+    path, query = target
+    if ident is None or ident.kind not in ("user", "demo") or not ident.may_open(path):
+        return _refused(fmt, path, "无权导出该页面 / this page is outside your scope", 403)
     head = service.wall_header(grant)
     if head is None:
         return _not_found("还没有可用的指标快照 / no snapshot yet")
-    code = (request.args.get("department") or "").strip()
+    code = _view_department(path, query)
     try:
-        scope = grant.narrow(code or None)
+        scope = grant.narrow(code) if code else grant
     except service.OutOfScope:
         scope = None
-    dept = service.department(code, scope) if code and scope is not None else None
-    if scope is None or (code and dept is None):
-        auth.audit("export", target=f"{fmt}:{code}", outcome="refused")
-        return _not_found(f"没有找到学院“{code}” / no academic department {code!r}")
-    if fmt == "pdf" and not report_allowed(scope, "department" if code else "school", code or None):
-        auth.audit("export", target=f"{fmt}:{code or 'school'}", outcome="refused")
-        return Response(
-            "无权导出该报告 / this report is outside your scope\n", status=403, mimetype="text/plain"
-        )
-    auth.audit("export", target=f"{fmt}:{code or 'school'}")
-    ident = auth.current_identity()
+    if scope is None or (code and service.department(code, scope) is None):
+        return _refused(fmt, path, f"没有找到学院“{code}” / no academic department {code!r}")
+    auth.audit("export", target=f"{fmt}:{path}"[:200])
+    settings = _settings()
+    url = _render_base() + path + ("?" + query if query else "")
     try:
-        # No base_url: the engine serves a private copy of the app for the
-        # screenshot, so a single-worker server never waits on itself. That copy
-        # is a Dash app, which cannot be built inside a request (Dash refuses
-        # register_page there), hence a thread of its own.
-        settings = _settings()
-        path = Path(
-            _off_request(
-                lambda: job.export_view(settings, dept["code"] if dept else None, fmt, identity=ident)
+        cookies = render_token_cookies(ident)
+        pool = browser.pool_for(current_app, settings)
+        with pool.browser() as renderer:
+            view = browser.render_view(
+                renderer,
+                url,
+                cookies,
+                fmt,
+                wall=path == "/" or bool(_DEPARTMENT_PATH.match(path)),
+                screen=(settings.screen.width, settings.screen.height),
             )
-        )
-    except Exception as e:  # job.ReportError (no Chromium, no CJK font...) or a crash: one line
-        log.exception("export of %s (%s) failed", code or "school", fmt)
+    except Exception as e:  # no Chromium, a hung page, a crash: one line
+        log.exception("export of %s (%s) failed", path, fmt)
         first = (str(e).splitlines() or [type(e).__name__])[0]
         return Response(f"导出失败 / export failed: {first}\n", status=503, mimetype="text/plain")
-    return send_file(
-        path,
+    log.info("export %s %s in %.2f s", fmt, path, view.seconds)
+    name, ascii_name = export_names(view.title, path, _as_of(query, head), fmt)
+    return Response(
+        view.data,
         mimetype=CONTENT_TYPES["." + fmt],
-        as_attachment=True,
-        download_name=export_name(dept, head["as_of"], fmt),
-        max_age=0,
+        headers={
+            "Content-Disposition": content_disposition(name, ascii_name),
+            "Cache-Control": "no-store",
+            "X-Export-Seconds": f"{view.seconds:.2f}",
+        },
     )
 
 

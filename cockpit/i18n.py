@@ -352,9 +352,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "The school's and each department's weekly reports, newest week first.",
     ),
     "reports_empty": (
-        "归档中还没有周报。运行 python -m cockpit report 生成最近一个完整周的周报。",
-        "No weekly report in the archive yet. Run python -m cockpit report to make the last full week's.",
+        "归档中还没有周报。周报每周一早上自动生成（上一个完整周）；管理员也可以在本页生成。",
+        "No weekly report in the archive yet. They are made every Monday morning (the last full week); "
+        "an admin can also make one on this page.",
     ),
+    "reports_partial": ("本周未完", "week under way"),
+    "reports_generate": ("生成周报", "Make weekly reports"),
+    "reports_generate_button": ("生成", "Make"),
+    "reports_generate_started": ("已开始生成 {week} 的周报…", "Making the reports of {week}…"),
+    "reports_generate_running": ("正在生成…", "Working…"),
+    "reports_generate_done": ("已生成 {week} 的 {n} 个文件。", "{n} file(s) of {week} made."),
+    "reports_generate_reload": ("刷新归档", "Reload the archive"),
+    "reports_generate_failed": ("生成失败", "Failed"),
     "reports_week": ("{year}年第{week}周", "Week {week}, {year}"),
     "reports_report": ("报告", "Report"),
     "reports_school": ("全校周报", "School report"),
@@ -367,13 +376,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_count": ("{n} 份报告", "Reports: {n}"),
     "export_png": ("导出图片", "Export PNG"),
     "export_pdf": ("导出PDF", "Export PDF"),
-    "export_school_png": ("导出校情大屏图片", "Export school screen PNG"),
-    "export_school_pdf": ("导出校情大屏PDF", "Export school screen PDF"),
-    "export_title": ("下载当前快照的本屏", "Download this screen for the current snapshot"),
-    "export_school_title": (
-        "下载当前快照的校情综合大屏",
-        "Download the school screen for the current snapshot",
-    ),
+    "export_title": ("下载本页（当前筛选与语言）", "Download this page as shown (filters and language)"),
+    "export_busy": ("正在生成…", "Preparing…"),
+    "export_failed": ("导出失败", "Export failed"),
+    "export_weekly": ("周报", "Weekly report"),
+    "export_weekly_title": ("打开周报归档", "Open the weekly report archive"),
 }
 
 

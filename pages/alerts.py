@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from cockpit import auth, service
 from cockpit.i18n import desk_period, fmt_value, lang_of, t
 from pages import _desk, ids
+from pages._export import export_buttons
 
 dash.register_page(__name__, path="/alerts", name="预警", title="领导驾驶舱 · 预警", order=8)
 
@@ -117,6 +118,7 @@ def layout(**query: str) -> html.Div:
                 [
                     html.H1(t("alerts_title", lang)),
                     html.Span(t("alerts_count", lang).format(n=len(rows)), className="desk-asof"),
+                    export_buttons(query, desk=True, path="/alerts"),
                 ],
                 className="desk-head",
             ),

@@ -377,7 +377,7 @@ def layout(process: str | None = None, step: str | None = None, **query: str) ->
             [
                 html.H1(t("appr_title", lang)),
                 html.Span(f"{t('as_of', lang)} {desk_date(as_of, lang)}", className="desk-asof"),
-                export_buttons(query, desk=True),
+                export_buttons({**query, "process": process, "step": step}, desk=True, path="/approvals"),
             ],
             className="desk-head",
         ),

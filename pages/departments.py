@@ -12,6 +12,7 @@ from dash import html
 from cockpit import auth, service
 from cockpit.i18n import desk_date, desk_number, lang_of, status_label, t
 from pages import _desk, ids
+from pages._export import export_buttons
 
 dash.register_page(__name__, path="/departments", name="各学院", title="领导驾驶舱 · 各学院", order=5)
 
@@ -98,6 +99,7 @@ def layout(**query: str) -> html.Div:
                     html.Span(
                         f"{t('as_of', lang)} {desk_date(head.get('as_of'), lang)}", className="desk-asof"
                     ),
+                    export_buttons(query, desk=True, path="/departments"),
                 ],
                 className="desk-head",
             ),

@@ -109,6 +109,12 @@ PHONE_CARDS = "phone-cards"  # the KPI cards, each a link to its indicator ([dat
 REPORTS_ARCHIVE = "reports-archive"  # the archive, one section per ISO week
 REPORTS_EMPTY = "reports-empty"  # the message when the archive is empty
 EXPORT_BUTTONS = "export-buttons"  # the PNG/PDF export links of a screen (not in kiosk view)
+REPORTS_GENERATE = "reports-generate"  # admins: the panel that makes a week's reports
+REPORTS_WEEK = "reports-week"  # its ISO week dropdown
+REPORTS_START = "reports-start"  # its button
+REPORTS_RUN = "reports-run"  # dcc.Store: the run under way (its id)
+REPORTS_POLL = "reports-poll"  # dcc.Interval: polls the run's progress
+REPORTS_PROGRESS = "reports-progress"  # the run's progress lines
 
 
 # -- ADMIN: users, walls, audit (pages/admin.py) --------------------------------

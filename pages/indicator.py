@@ -401,7 +401,7 @@ def layout(metric_id: str | None = None, **query: str) -> html.Div:
                         f"{t('as_of', lang)} {desk_date(state['snapshot']['as_of'], lang)}",
                         className="desk-asof",
                     ),
-                    export_buttons(query, desk=True),
+                    export_buttons(query, desk=True, path=f"/indicator/{metric_id}"),
                 ],
                 className="desk-head",
             ),

@@ -21,6 +21,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from cockpit import auth, drilldown, service
 from cockpit.i18n import desk_date, desk_number, desk_period, lang_of, t
 from pages import _desk, ids
+from pages._export import export_buttons
 
 dash.register_page(
     __name__, path="/internships", name="实习单位", title="领导驾驶舱 · 实习单位问题清单", order=32
@@ -167,6 +168,7 @@ def layout(**query: str) -> html.Div:
                     html.Span(f"{t('as_of', lang)} {desk_date(as_of, lang)}", className="desk-asof")
                     if as_of
                     else None,
+                    export_buttons(query, desk=True, path="/internships"),
                 ],
                 className="desk-head",
             ),

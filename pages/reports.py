@@ -6,7 +6,11 @@ each department's, with their PDF and PNG files (size) and when they were
 generated. The files download through /reports/files/<path> (cockpit/files.py,
 which only ever serves files inside the archive folder): the A4 PDF report, the
 screen PNG and the summary card. An empty archive says
-which command fills it. Read from cockpit.files.archive_entries.
+when the weekly job fills it. Read from cockpit.files.archive_entries.
+
+Admins also get a panel to make a week's reports now (this week's is labelled
+partial): the button starts the run (cockpit.files.start_report_run) and an
+interval polls its progress lines until it is done.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import files, service
 from cockpit.i18n import lang_of, t
@@ -129,6 +133,100 @@ def _week_section(week: str, reports: list[dict[str, Any]], lang: str) -> html.S
     )
 
 
+def _generate_panel(lang: str) -> html.Div | None:
+    """The admins' panel: a week, a button, the run's progress."""
+    from cockpit import auth
+
+    ident = auth.current_identity()
+    if ident is None or not ident.is_admin:
+        return None
+    weeks = files.report_weeks()
+    options = [
+        {"label": _week_label(w, lang) + (f" · {t('reports_partial', lang)}" if i == 0 else ""), "value": w}
+        for i, w in enumerate(weeks)
+    ]
+    return html.Div(
+        [
+            html.H2(t("reports_generate", lang)),
+            html.Div(
+                [
+                    dcc.Dropdown(id=ids.REPORTS_WEEK, options=options, value=weeks[1], clearable=False),
+                    html.Button(
+                        t("reports_generate_button", lang), id=ids.REPORTS_START, className="btn btn-primary"
+                    ),
+                ],
+                className="reports-generate-controls",
+            ),
+            dcc.Store(id=ids.REPORTS_RUN),
+            dcc.Interval(id=ids.REPORTS_POLL, interval=1000, disabled=True),
+            html.Div(
+                id=ids.REPORTS_PROGRESS,
+                className="reports-progress",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
+        ],
+        id=ids.REPORTS_GENERATE,
+        className="desk-panel reports-generate",
+        **{"data-lang": lang},
+    )
+
+
+@callback(
+    Output(ids.REPORTS_RUN, "data"),
+    Output(ids.REPORTS_POLL, "disabled"),
+    Output(ids.REPORTS_PROGRESS, "children"),
+    Input(ids.REPORTS_START, "n_clicks"),
+    State(ids.REPORTS_WEEK, "value"),
+    State(ids.REPORTS_GENERATE, "data-lang"),
+    prevent_initial_call=True,
+)
+def start_run(n_clicks: int | None, week: str, lang: str):
+    """The button: start the run (admins only; files.start_report_run checks)."""
+    lang = "en" if lang == "en" else "zh"
+    try:
+        run = files.start_report_run(week)
+    except (PermissionError, ValueError, RuntimeError) as e:
+        return no_update, True, html.P(f"{t('reports_generate_failed', lang)}: {e}", className="is-error")
+    return run, False, html.P(t("reports_generate_started", lang).format(week=week))
+
+
+@callback(
+    Output(ids.REPORTS_PROGRESS, "children", allow_duplicate=True),
+    Output(ids.REPORTS_POLL, "disabled", allow_duplicate=True),
+    Input(ids.REPORTS_POLL, "n_intervals"),
+    State(ids.REPORTS_RUN, "data"),
+    State(ids.REPORTS_GENERATE, "data-lang"),
+    prevent_initial_call=True,
+)
+def poll_run(_n: int, run: str | None, lang: str):
+    """The run's progress lines; when it is done, its outcome and the poll stops."""
+    lang = "en" if lang == "en" else "zh"
+    state = files.report_run(run) if run else None
+    if state is None:
+        return no_update, True
+    lines = [html.Li(line) for line in state.get("lines", [])[-12:]]
+    if not state.get("done"):
+        head = html.P([html.Span(className="reports-spinner"), t("reports_generate_running", lang)])
+        return [head, html.Ul(lines)], False
+    if state.get("ok"):
+        head = html.P(
+            [
+                t("reports_generate_done", lang).format(n=state.get("files", 0), week=state["week"]),
+                " ",
+                dcc.Link(
+                    t("reports_generate_reload", lang),
+                    href="/reports" + ("?lang=en" if lang == "en" else ""),
+                    refresh=True,
+                ),
+            ],
+            className="is-done",
+        )
+    else:
+        head = html.P(f"{t('reports_generate_failed', lang)}: {state.get('error')}", className="is-error")
+    return [head, html.Ul(lines)], True
+
+
 def layout(**query: str) -> html.Div:
     lang = lang_of(query)
     from cockpit import auth
@@ -142,13 +240,7 @@ def layout(**query: str) -> html.Div:
         )
     else:
         body = html.Div(
-            html.P(
-                [
-                    t("reports_empty", lang).split("python -m cockpit report")[0],
-                    html.Code("python -m cockpit report"),
-                    t("reports_empty", lang).split("python -m cockpit report")[1],
-                ]
-            ),
+            html.P(t("reports_empty", lang)),
             id=ids.REPORTS_EMPTY,
             className="desk-panel reports-empty",
         )
@@ -161,6 +253,7 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="desk-head",
             ),
+            _generate_panel(lang),
             body,
         ],
         className="desk desk-reports",

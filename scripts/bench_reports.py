@@ -6,7 +6,7 @@ holding the snapshots of Sunday 2026-11-15 (ISO week 2026-W46), the Sunday
 before (previous week) and 2025-11-16 (same week last season), computed once.
 Then the whole batch of week 2026-W46 — the school and every department, PDF
 and PNG (screen + card) — is timed --runs times (each run a fresh process state:
-its own Chromium, kaleido session and Dash app), into a scratch archive.
+its own Chromium, kaleido session and screen server subprocess), into a scratch archive.
 
 Usage:
 
@@ -91,7 +91,7 @@ def main() -> int:
         print(f"        {lines[-1]}")
     print(
         f"scale {args.scale}: batch median {statistics.median(times):.1f} s, "
-        f"min {min(times):.1f} s, max {max(times):.1f} s (target <= 30 s)"
+        f"min {min(times):.1f} s, max {max(times):.1f} s (target <= 20 s)"
     )
     return 0
 

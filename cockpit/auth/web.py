@@ -23,6 +23,7 @@ browser sends enters it.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import ipaddress
@@ -52,6 +53,11 @@ CSRF_HEADER = "X-CSRFToken"
 LOGIN_COOKIE = "cockpit_login"
 RENDER_COOKIE = "cockpit_render"
 WALL_TOKEN_PARAM = "wall_token"
+# An export's headless browser (cockpit/reports/browser.py) loads the running app
+# with a signed, short-lived token of the requester's own identity: never longer
+# than this, never for these paths (no export from an export, no file, no sign-in).
+RENDER_TOKEN_SECONDS = 120
+RENDER_REFUSED = ("/export/", "/reports/files/", "/login", "/logout", "/auth/")
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/auth/", "/_favicon.ico")
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
 # Requests answered with data, not a page: a refusal is a status code, not a redirect.
@@ -197,6 +203,54 @@ def render_cookies(server: Flask) -> dict[str, str]:
     return {RENDER_COOKIE: token, CSRF_COOKIE: csrf}
 
 
+def render_token_cookies(ident: Identity, secret: str | None = None) -> dict[str, str]:
+    """The cookies ONE export's headless browser sets before it loads a view of the
+    running app: a token signed with the app's secret holding exactly the requester's
+    identity (roles, departments, families), valid RENDER_TOKEN_SECONDS, and the
+    CSRF token that goes with it. Any worker of the app verifies it (no server state);
+    it never leaves the server (the browser is ours), and it can only read what the
+    requester could: it carries their grant, never a wider one. Walls get none."""
+    if ident.kind not in ("user", "demo"):
+        raise OutOfScope("only a person exports a view")
+    payload = {"n": ident.name, "s": ident.source, "k": ident.kind, "m": ident.as_mapped()}
+    payload["x"] = secrets.token_hex(8)  # two exports of one person never share a token
+    key = secret or current_app.secret_key
+    token = _render_serializer(key).dumps(payload)
+    csrf = hmac.new(key.encode(), ("render-csrf:" + token).encode(), hashlib.sha256).hexdigest()
+    return {RENDER_COOKIE: token, CSRF_COOKIE: csrf}
+
+
+def _render_serializer(secret: str | None = None):
+    """``secret``: the app's key, for a job outside any request (the weekly report)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(secret or current_app.secret_key, salt="cockpit-render-token")
+
+
+def render_token_identity(token: str) -> Identity | None:
+    """The identity a render token carries, or None (forged, expired, malformed)."""
+    from itsdangerous import BadData
+
+    try:
+        data = _render_serializer().loads(token, max_age=RENDER_TOKEN_SECONDS)
+        ident = Identity.from_mapped(str(data["n"]), str(data["s"]), dict(data["m"]))
+    except (BadData, KeyError, TypeError, ValueError):
+        return None
+    return dataclasses.replace(ident, kind="demo" if data.get("k") == "demo" else "user")
+
+
+def _render_token_gate(token: str) -> Response | None:
+    """A request of an export's browser: the token's identity, the usual page rule and
+    CSRF (its own token); a bad or expired token, or a refused path, is a 403."""
+    ident = render_token_identity(token)
+    if ident is None or request.path.startswith(RENDER_REFUSED):
+        audit("render", target=request.path[:200], outcome="refused")
+        return Response("forbidden\n", status=403, mimetype="text/plain")
+    g.identity = ident
+    g.csrf = _hmac("render-csrf:" + token)
+    return _page_rule(ident, request.path)
+
+
 # -- per request -------------------------------------------------------------------------
 
 
@@ -223,6 +277,8 @@ def _before_request() -> Response | None:
         return _render_gate(ctx)
     if _is_public(path):
         return None
+    if RENDER_COOKIE in request.cookies:
+        return _render_token_gate(request.cookies[RENDER_COOKIE])
     if WALL_TOKEN_PARAM in request.args:
         return _enrol_wall()
     try:

@@ -5,9 +5,13 @@
 - ``narrative``: the Chinese narrative, generated from those figures
 - ``render``: one headless Chromium (selenium) for a whole batch — HTML → PDF
   (Page.printToPDF), screenshots of pages → PNG — and kaleido for inline SVG charts
-- ``job``: the batch (CLI and schedule), the archive, the store record, ``export_view``
+- ``job``: the batch (CLI, schedule, /reports), the archive, the store record; the
+  screens come from ``python -m cockpit.render_server`` (a subprocess), never from
+  a Dash app built here
+- ``browser``: the export buttons' warm, bounded pool of headless Chromiums that
+  render the requester's exact view of the running app
 - ``mail``: optional SMTP delivery
 
-The public API for pages lives in ``job``: ``list_archive``, ``archive_dir``,
-``export_view`` (docs/reports.md).
+The public API for pages lives in ``job`` (``list_archive``, ``archive_dir``) and
+``cockpit.files`` (docs/reports.md).
 """

@@ -1,7 +1,7 @@
 """A report's content from the snapshot of the week's end.
 
-Runs inside the Flask app context of an app whose store is pinned to that
-snapshot (``job.pinned_app``), so the wall's own service functions
+Runs inside the app context of a bare Flask app whose store is pinned to that
+snapshot (``job.service_context``, no Dash), so the wall's own service functions
 (``cockpit.service``: tiles with target, status and changes, rankings,
 progress, fit, internship, approvals, alerts) answer for that week, and the
 charts come from the screens' figure builders (``cockpit.figures``,
@@ -87,11 +87,23 @@ class Report:
     definitions: list[dict[str, Any]]
     failed_metrics: dict[str, str]
     generated_at: str
+    # A week not over yet (the report is made from the latest snapshot of the week,
+    # not from its Sunday's): the cover and the title say so.
+    partial: bool = False
+
+    @property
+    def as_of_weekday(self) -> str:
+        """The true weekday of the as-of date: "周五" (never a hard-coded Sunday)."""
+        return weekday_zh(self.as_of)
+
+    @property
+    def alert_groups(self) -> list[dict[str, Any]]:
+        return group_alerts(self.main.alerts)
 
     @property
     def title(self) -> str:
         who = self.department["name_zh"] if self.department else self.school
-        return f"{who} 周报 {self.week}"
+        return f"{who} 周报 {self.week}" + ("（本周未完）" if self.partial else "")
 
     def charts(self) -> list[Chart]:
         out = list(self.main.charts)
@@ -157,6 +169,40 @@ def alerts(scope: service.Scope) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+ALERT_GROUPS = 8  # indicators listed in the report's alert summary
+ALERT_TOP = 3  # worst places named per indicator
+
+
+def group_alerts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The alerts condensed for the report body: one row per indicator (critical
+    count, warning count, the ALERT_TOP worst places with their values), the
+    indicators with most critical alerts first, at most ALERT_GROUPS rows; the
+    full list stays for the appendix. ``items`` come critical first (wall_alerts)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for a in items:
+        g = groups.setdefault(
+            a["metric"], {"metric": a["metric"], "name": a["name"], "critical": 0, "warning": 0, "top": []}
+        )
+        g[a["level"] if a["level"] in ("critical", "warning") else "warning"] += 1
+        if len(g["top"]) < ALERT_TOP:
+            g["top"].append(f"{a['where']} {a['value_text']}")
+    ordered = sorted(
+        groups.values(), key=lambda g: (-g["critical"], -(g["critical"] + g["warning"]), g["name"])
+    )
+    for g in ordered:
+        g["total"] = g["critical"] + g["warning"]
+        g["more"] = g["total"] - len(g["top"])
+    return ordered[:ALERT_GROUPS]
+
+
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def weekday_zh(d: date | str) -> str:
+    day = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+    return WEEKDAYS_ZH[day.weekday()]
 
 
 def _internship_items(scope: service.Scope) -> list[dict[str, Any]]:
@@ -413,7 +459,13 @@ def definitions(metric_ids: list[str]) -> list[dict[str, Any]]:
 
 
 def build(
-    week: str, week_start: date, week_end: date, department: str | None, cache: dict | None = None
+    week: str,
+    week_start: date,
+    week_end: date,
+    department: str | None,
+    cache: dict | None = None,
+    *,
+    partial: bool = False,
 ) -> Report:
     """The report of the pinned snapshot for the school (department None) or one department.
     ``cache``: a dict shared by the reports of one batch (the departments' charts)."""
@@ -463,6 +515,7 @@ def build(
         definitions=definitions(metric_ids),
         failed_metrics=dict(snap.failed_metrics or {}),
         generated_at=datetime.now(tz).strftime("%Y-%m-%d %H:%M"),
+        partial=partial,
     )
 
 

@@ -1,25 +1,26 @@
-"""The weekly report batch, the archive and the exports (docs/reports.md).
+"""The weekly report batch and the archive (docs/reports.md).
 
 ``generate()`` makes the reports of one ISO week from the snapshot of its
-Sunday: the school's (with one section per department) and every academic
-department's, or one department's, as PDF (A4) and PNG (the wall screen at its
-canvas size and a summary card), with ONE headless Chromium for the batch.
-Files written into the archive are recorded in the store (table ``report``).
-``scheduled_reports()`` is the Monday job; ``list_archive()``,
-``resolve_archive_path()`` and ``export_view()`` serve the /reports page and the
-screens' export buttons.
+Sunday (or, for the week under way, its latest snapshot, labelled partial): the
+school's (with one section per department) and every academic department's, or
+one department's, as PDF (A4) and PNG (the wall screen at its canvas size and a
+summary card), with ONE headless Chromium for the batch.
+Every file is written into the archive and recorded in the store (table
+``report``). The figures are read through a bare service context; the wall
+screens are screenshotted from the app run as a subprocess (``ScreenServer``):
+this module never builds the web app. ``scheduled_reports()`` is the Monday
+job; ``list_archive()`` and ``resolve_archive_path()`` serve the /reports page.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -154,83 +155,99 @@ def resolve_archive_path(settings: Settings, relative: str) -> Path | None:
     return full
 
 
-# -- the app pinned to one snapshot ------------------------------------------------------
+# -- the service layer and the screens, pinned to one snapshot ----------------------------
 
 
-class PinnedStore(Store):
-    """The store as seen by a report: the 'current' snapshot is the week's end snapshot."""
+@dataclasses.dataclass
+class _ReportContext:
+    """What the service layer reads from ``current_app.extensions["cockpit"]``."""
 
-    def __init__(self, base: Store, snapshot_id: int) -> None:
-        super().__init__(base.url, engine=base.engine, create=False)
-        self.pinned_id = snapshot_id
+    settings: Settings
+    store: Store
+    catalog: Any
 
-    def current_id(self) -> int | None:
-        return self.pinned_id
+    def next_run_time(self) -> None:
+        return None
 
 
-def _dash_context_ready() -> None:
-    """Let this thread build a Dash app.
+def service_context(settings: Settings, snapshot_id: int):
+    """A bare Flask app (no Dash, no pages, no routes) whose service layer reads
+    ``snapshot_id`` as the current snapshot: the report's figures come from the
+    very functions the screens use, without building the web app."""
+    from flask import Flask
 
-    Dash sets its callback-context variable only in the thread that imports it;
-    a report built on a web request's thread (export) or the scheduler's thread
-    (the Monday job) would fail in ``register_page`` with a LookupError.
-    """
-    from dash._callback_context import context_value
+    from cockpit.extensions import cache
+    from cockpit.render_server import PinnedStore
+    from metrics.catalog import load_catalog
 
-    try:
-        context_value.get()
-    except LookupError:
-        context_value.set({})
+    server = Flask("cockpit-report")
+    cache.init_app(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0})
+    store = PinnedStore(Store(settings.store_url), snapshot_id)
+    server.extensions["cockpit"] = _ReportContext(settings, store, load_catalog(settings.thresholds))
+    return server
 
 
 def report_identity():
-    """Who the Monday batch reads as: the whole school (each department's report then
-    narrows to that department, like its screen)."""
+    """Who the batch's browser reads the screens as: the whole school (each department's
+    screen then narrows to that department, as for anyone)."""
     from cockpit.auth.identity import Identity
 
-    return Identity(name="weekly-report", roles=frozenset({"leader"}), kind="render", source="render")
+    return Identity(name="weekly-report", roles=frozenset({"leader"}), source="render", display="周报")
 
 
-def pinned_app(settings: Settings, snapshot_id: int | None, identity=None):
-    """The Dash app (no schedule) whose service layer reads ``snapshot_id`` as current
-    (None: the real current snapshot), as ``identity`` (default: the report batch's).
-    It accepts only the renderer's random token (cockpit.auth.web.render_cookies),
-    so the copy serves nobody else. The screens' poll is slowed down so that no
-    stale-data banner or redraw happens while a screenshot is taken."""
-    from cockpit.app import create_app
+class ScreenServer:
+    """The app pinned to one snapshot in a subprocess on a free loopback port
+    (``python -m cockpit.render_server``): the batch's browser screenshots it with a
+    render token of ``report_identity()``. Started early (it imports Dash while the
+    figures are read and the charts drawn), stopped — by its own pid — at the end."""
 
-    _dash_context_ready()
-    quiet = dataclasses.replace(settings, screen=dataclasses.replace(settings.screen, poll_seconds=86_400))
-    # The private copy listens on loopback whatever the deployment's address.
-    quiet = dataclasses.replace(quiet, server=dataclasses.replace(quiet.server, host="127.0.0.1"))
-    app = create_app(quiet, schedule=False, render=identity or report_identity())
-    if snapshot_id is not None:
-        ctx = app.server.extensions["cockpit"]
-        ctx.store = PinnedStore(ctx.store, snapshot_id)
-    return app
+    def __init__(self, settings: Settings, snapshot_id: int) -> None:
+        import pickle
+        import subprocess
+        import sys
 
+        from cockpit.auth.web import secret_key
 
-@contextlib.contextmanager
-def serve(app, renderer=None) -> Iterator[str]:
-    """Serve a Dash app's Flask server on a free loopback port in a thread; yields its URL.
-    With ``renderer``, its browser gets the private app's cookies first."""
-    from werkzeug.serving import make_server
+        self.secret = secret_key(settings)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cockpit.render_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=str(Path(__file__).resolve().parents[2]),
+        )
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(pickle.dumps((settings, snapshot_id)))
+        self.proc.stdin.close()
+        self._url: str | None = None
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log lines on stderr
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        if renderer is not None:
-            from cockpit.auth.web import render_cookies
+    @property
+    def url(self) -> str:
+        """The server's URL once it listens (blocks until then); ReportError if it died."""
+        if self._url is None:
+            assert self.proc.stdout is not None
+            line = self.proc.stdout.readline().decode().strip()
+            if not line.isdigit():
+                self.stop()
+                raise ReportError(f"the screen server did not start (exit {self.proc.returncode})")
+            self._url = f"http://127.0.0.1:{line}"
+        return self._url
 
-            renderer.set_cookies(url, render_cookies(app.server))
-        yield url
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    def cookies(self) -> dict[str, str]:
+        """A fresh render token (short-lived) for the next screenshot."""
+        from cockpit.auth.web import render_token_cookies
+
+        return render_token_cookies(report_identity(), self.secret)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -301,7 +318,7 @@ def _render_reports(
     out_dir: Path,
     formats: tuple[str, ...],
     renderer,
-    base_url: str | None,
+    screens: ScreenServer | None,
     progress: Callable[[str], None],
     stamp: str = "",
 ) -> list[tuple[Any, str, Path]]:
@@ -329,7 +346,7 @@ def _render_reports(
             drawer.start()
         try:
             if "png" in formats:
-                written += _pngs(settings, reports, out_dir, renderer, base_url, progress, stamp, tmpdir, env)
+                written += _pngs(settings, reports, out_dir, renderer, screens, progress, stamp, tmpdir, env)
         finally:
             if charts:
                 drawer.join()
@@ -349,7 +366,7 @@ def _render_reports(
     return written
 
 
-def _pngs(settings, reports, out_dir, renderer, base_url, progress, stamp, tmpdir, env) -> list:
+def _pngs(settings, reports, out_dir, renderer, screens, progress, stamp, tmpdir, env) -> list:
     """The summary cards, then the wall screens (when a server is given)."""
     r = _reports(settings)
     written = []
@@ -367,43 +384,17 @@ def _pngs(settings, reports, out_dir, renderer, base_url, progress, stamp, tmpdi
     for rep, (_css, path) in zip(reports, shots, strict=True):
         written.append((rep, "card", path))
     progress(f"{len(shots)} summary card(s)")
-    if base_url is not None:
+    if screens is not None:
         for rep in reports:
             path = out_dir / _name(rep, "png", stamp)
             code = rep.department["code"] if rep.department else None
-            url = base_url + (f"/department/{code}" if code else "/") + "?kiosk=1"
+            url = screens.url + (f"/department/{code}" if code else "/") + "?kiosk=1"
+            renderer.clear_cookies()
+            renderer.set_cookies(screens.url, screens.cookies())
             renderer.screenshot_screen(url, settings.screen.width, settings.screen.height, path)
             written.append((rep, "png", path))
             progress(f"{path.name}")
     return written
-
-
-def _warm_screens(app, codes: list[str | None]) -> threading.Thread:
-    """Build the wall screens' layouts (figures cached per snapshot) on a thread, while
-    the browser prints and draws: each screenshot then finds its figures ready instead
-    of waiting ~0.3 s for the server to build them."""
-    import dash
-
-    pages = {p.get("path_template") or p["path"]: p for p in dash.page_registry.values()}
-
-    def warm() -> None:
-        for code in codes:
-            path = f"/department/{code}" if code else "/"
-            page = pages.get("/department/<code>" if code else "/")
-            if page is None:
-                return
-            try:
-                with app.server.test_request_context(path + "?kiosk=1"):
-                    from flask import g
-
-                    g.identity = app.server.extensions["cockpit"].render[1]
-                    page["layout"](**({"code": code} if code else {}), kiosk="1")
-            except Exception:  # only a head start: the screenshot builds it anyway
-                log.debug("warming %s failed", path, exc_info=True)
-
-    thread = threading.Thread(target=warm, name="report-warm", daemon=True)
-    thread.start()
-    return thread
 
 
 def _unique_charts(reports: list) -> list:
@@ -438,6 +429,23 @@ def _progress_noop(_msg: str) -> None:
 # -- the batch ----------------------------------------------------------------------------------
 
 
+def week_snapshot(store: Store, week: str, monday: date, sunday: date, today: date):
+    """(snapshot, partial) of a week: its Sunday's; for a week not over yet (today on or
+    before its Sunday), the latest snapshot of the week so far, marked partial.
+    ReportError when there is none."""
+    snap = store.for_as_of(sunday)
+    if snap is not None:
+        return snap, False
+    if today <= sunday:
+        days = sorted(d for d in store.successful_as_of_dates() if monday <= d <= sunday)
+        if days:
+            return store.for_as_of(days[-1]), True
+    raise ReportError(
+        f"no snapshot for week {week} (as of Sunday {sunday}); "
+        f"run `python -m cockpit refresh --as-of {sunday}` or `python -m cockpit backfill`"
+    )
+
+
 def generate(
     settings: Settings,
     *,
@@ -450,15 +458,18 @@ def generate(
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Make the reports of one ISO week (default: the last full week) from the snapshot of
-    its Sunday: the school's and every department's, or only ``department``'s, in
-    ``formats`` (pdf, png; default config reports.formats), into ``out`` (default: the
-    archive's week folder). Returns one dict per file: path (absolute), name, kind,
-    department, week, format, size, snapshot_id. Raises ReportError (one line)."""
+    its Sunday — or, for the week under way, from its latest snapshot, labelled partial —
+    for the school and every department, or only ``department``, in ``formats`` (pdf,
+    png; default config reports.formats). Every file goes into the archive's week folder
+    and is recorded in the store; ``out`` gets a copy of each. Returns one dict per file:
+    path (absolute; the copy in ``out`` when given), name, kind, department, week,
+    format, size, snapshot_id, partial. Raises ReportError (one line)."""
     r = _reports(settings)
     progress = progress or _progress_noop
     t0 = time.monotonic()
+    today = today or settings.today()
     if week is None:
-        week = last_full_week(today or settings.today())
+        week = last_full_week(today)
     try:
         week, monday, sunday = parse_week(week)
     except ValueError as e:
@@ -469,45 +480,76 @@ def generate(
         raise ReportError(f"unknown format {bad[0]!r} (known: {', '.join(REPORT_FORMATS)})")
 
     store = Store(settings.store_url)
-    snap = store.for_as_of(sunday)
-    if snap is None:
-        raise ReportError(
-            f"no snapshot for week {week} (as of Sunday {sunday}); "
-            f"run `python -m cockpit refresh --as-of {sunday}` or `python -m cockpit backfill`"
-        )
-    depts = _department_codes(snap)
-    if department is not None and department not in depts:
-        known = ", ".join(sorted(depts)) or "none"
-        raise ReportError(f"unknown department {department!r} in the snapshot of {sunday} (known: {known})")
-    _check_tools(settings)
+    try:
+        snap, partial = week_snapshot(store, week, monday, sunday, today)
+        depts = _department_codes(snap)
+        if department is not None and department not in depts:
+            known = ", ".join(sorted(depts)) or "none"
+            raise ReportError(
+                f"unknown department {department!r} in the snapshot of {snap.as_of} (known: {known})"
+            )
+        _check_tools(settings)
+        archive = archive_dir(settings)
+        out_dir = archive / week
+        # The screens' server imports Dash in its own process while the figures are read.
+        screens = ScreenServer(settings, snap.id) if "png" in fmts else None
+        try:
+            files, stats = _build_and_render(
+                settings,
+                snap,
+                (week, monday, sunday),
+                department,
+                depts,
+                partial,
+                fmts,
+                out_dir,
+                screens,
+                progress,
+            )
+        finally:
+            if screens is not None:
+                screens.stop()
+        results = _record(store, files, archive, week, trigger, partial, out)
+    finally:
+        store.dispose()
+    elapsed = time.monotonic() - t0
+    progress(
+        f"{len(results)} file(s) in {elapsed:.1f} s "
+        f"(charts {stats['svg_s']:.1f} s, pdf {stats['pdf_s']:.1f} s, png {stats['png_s']:.1f} s)"
+    )
+    return results
 
-    archive = archive_dir(settings)
-    out_dir = Path(out).resolve() if out is not None else archive / week
+
+def _build_and_render(settings, snap, days, department, depts, partial, fmts, out_dir, screens, progress):
+    """Read every report's figures (the service layer pinned to ``snap``), then write
+    the files with ONE browser; returns ([(report, format, path)], renderer stats)."""
     from cockpit.reports import data
     from cockpit.reports.render import Renderer, RenderError
 
-    app = pinned_app(settings, snap.id)
-    with app.server.app_context():
+    week, monday, sunday = days
+    t0 = time.monotonic()
+    with service_context(settings, snap.id).app_context():
         codes = [department] if department else [None, *depts]
         cache: dict[str, Any] = {}
-        reports = [data.build(week, monday, sunday, code, cache) for code in codes]
+        reports = [data.build(week, monday, sunday, code, cache, partial=partial) for code in codes]
     progress(f"{len(reports)} report(s) of {week} from snapshot {snap.id} ({time.monotonic() - t0:.1f} s)")
-
+    r = _reports(settings)
     try:
         with Renderer(r.chromium, r.chromedriver) as renderer:
-            if "png" in fmts:
-                with serve(app, renderer) as url:
-                    _warm_screens(
-                        app, [rep.department["code"] if rep.department else None for rep in reports]
-                    )
-                    files = _render_reports(settings, reports, out_dir, fmts, renderer, url, progress)
-            else:
-                files = _render_reports(settings, reports, out_dir, fmts, renderer, None, progress)
-            stats = dict(renderer.stats)
+            files = _render_reports(settings, reports, out_dir, fmts, renderer, screens, progress)
+            return files, dict(renderer.stats)
     except RenderError as e:
         raise ReportError(str(e)) from None
 
-    record = out_dir.is_relative_to(archive)
+
+def _record(store, files, archive: Path, week: str, trigger: str, partial: bool, out) -> list[dict[str, Any]]:
+    """Record every written file in the store (the archive's index) and copy it to
+    ``out`` when asked: a report written is always in the archive."""
+    import shutil
+
+    copy_to = Path(out).resolve() if out is not None else None
+    if copy_to is not None:
+        copy_to.mkdir(parents=True, exist_ok=True)
     results = []
     for rep, fmt, path in files:
         code = rep.department["code"] if rep.department else None
@@ -520,25 +562,22 @@ def generate(
             "format": fmt,
             "size": path.stat().st_size,
             "snapshot_id": rep.snapshot_id,
+            "partial": partial,
+            "archive_path": path,
         }
-        if record:
-            item["id"] = store.record_report(
-                week=week,
-                kind=rep.kind,
-                department=code,
-                format=fmt,
-                path=path.relative_to(archive).as_posix(),
-                size=item["size"],
-                snapshot_id=rep.snapshot_id,
-                trigger=trigger,
-            )
+        item["id"] = store.record_report(
+            week=week,
+            kind=rep.kind,
+            department=code,
+            format=fmt,
+            path=path.relative_to(archive).as_posix(),
+            size=item["size"],
+            snapshot_id=rep.snapshot_id,
+            trigger=trigger,
+        )
+        if copy_to is not None:
+            item["path"] = Path(shutil.copy2(path, copy_to / path.name))
         results.append(item)
-    store.dispose()
-    elapsed = time.monotonic() - t0
-    progress(
-        f"{len(results)} file(s) in {elapsed:.1f} s "
-        f"(charts {stats['svg_s']:.1f} s, pdf {stats['pdf_s']:.1f} s, png {stats['png_s']:.1f} s)"
-    )
     return results
 
 
@@ -564,68 +603,3 @@ def scheduled_reports(settings: Settings) -> list[dict[str, Any]] | None:
         except Exception as e:
             log.error("report e-mail failed: %s", one_line(e))
     return files
-
-
-# -- exports (the screens' buttons) ----------------------------------------------------------------
-
-
-def export_view(
-    settings: Settings,
-    department: str | None,
-    fmt: str,
-    *,
-    base_url: str | None = None,
-    identity=None,
-) -> Path:
-    """The current snapshot's view of the school (department None) or a department as a file
-    in config reports.export_dir: "png" = the screen at its canvas size, "pdf" = that view's
-    A4 report. ``base_url``: screenshot that running server instead of serving a private
-    copy of the app. ``identity``: whose grant the view is rendered with (the web
-    export passes the requester's; the caller has checked the view is in scope).
-    Raises ReportError (one line)."""
-    if fmt not in ("png", "pdf"):
-        raise ReportError(f"export format must be png or pdf, got {fmt!r}")
-    r = _reports(settings)
-    store = Store(settings.store_url)
-    snap = store.current()
-    store.dispose()
-    if snap is None:
-        raise ReportError("no snapshot yet; run `python -m cockpit refresh`")
-    depts = _department_codes(snap)
-    if department is not None and department not in depts:
-        raise ReportError(f"unknown department {department!r}")
-    _check_tools(settings)
-    out_dir = r.export_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(settings.refresh.tz).strftime("%Y%m%d-%H%M%S")
-    as_of = snap.as_of
-    week = week_label(as_of)
-    monday = as_of - timedelta(days=as_of.weekday())
-    from cockpit.reports import data
-    from cockpit.reports.render import Renderer, RenderError
-
-    app = pinned_app(settings, None, identity)
-    try:
-        with Renderer(r.chromium, r.chromedriver) as renderer:
-            if fmt == "pdf":
-                with app.server.app_context():
-                    rep = data.build(week, monday, as_of, department)
-                files = _render_reports(
-                    settings, [rep], out_dir, ("pdf",), renderer, None, _progress_noop, stamp
-                )
-                return files[0][2]
-            scope = f"dept-{department}" if department else "school"
-            path = out_dir / f"{scope}_{as_of.isoformat()}_{stamp}_screen.png"
-            page = (f"/department/{department}" if department else "/") + "?kiosk=1"
-            if base_url:
-                renderer.screenshot_screen(
-                    base_url.rstrip("/") + page, settings.screen.width, settings.screen.height, path
-                )
-            else:
-                with serve(app, renderer) as url:
-                    renderer.screenshot_screen(
-                        url + page, settings.screen.width, settings.screen.height, path
-                    )
-            return path
-    except RenderError as e:
-        raise ReportError(str(e)) from None

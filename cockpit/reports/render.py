@@ -139,9 +139,13 @@ class Renderer:
             self._driver.set_script_timeout(self.timeout)
         return self._driver
 
+    def clear_cookies(self) -> None:
+        """Forget every cookie (a render token never outlives its screenshot)."""
+        self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+
     def set_cookies(self, url: str, cookies: dict[str, str]) -> None:
-        """Cookies for ``url``'s site, set before any page of it loads (CDP): a private
-        app's render token, which is the only credential it accepts."""
+        """Cookies for ``url``'s site, set before any page of it loads (CDP): a render
+        token (cockpit.auth.web.render_token_cookies) and its CSRF token."""
         for name, value in cookies.items():
             self.driver.execute_cdp_cmd("Network.setCookie", {"name": name, "value": value, "url": url})
 

@@ -140,43 +140,94 @@ def test_resolve_inside_directly(archive, tmp_path):
 
 @pytest.fixture
 def exports(monkeypatch, tmp_path):
-    """job.export_view replaced by a stand-in that records its calls (the real
-    renderer is the report engine's business and has its own tests), and a
-    current snapshot as of 2026-11-21 with one academic department, D01."""
+    """The browser's render of a view replaced by a stand-in that records the URL and
+    the identity its render token carries (the real browser has its own tests in
+    tests/cockpit/test_export.py), and a current snapshot as of 2026-11-21 with one
+    academic department, D01."""
     from cockpit import service
-    from cockpit.reports import job
+    from cockpit.auth.web import render_token_identity
+    from cockpit.reports import browser
 
     calls = []
 
-    def fake_export(settings, department, fmt, **_kw):
-        calls.append((department, fmt))
-        path = tmp_path / f"export.{fmt}"
-        path.write_bytes(PNG if fmt == "png" else PDF)
-        return path
+    class FakePool:
+        def browser(self):
+            import contextlib
+
+            return contextlib.nullcontext(None)
+
+    def fake_render(renderer, url, cookies, fmt, *, wall, screen):
+        calls.append((url.split("/", 3)[3], fmt, wall, render_token_identity(cookies["cockpit_render"])))
+        title = (
+            "机电工程学院 · 部门大屏"
+            if "D01" in url
+            else ("School overview" if "lang=en" in url else "校情综合大屏")
+        )
+        return browser.ViewFile(PNG if fmt == "png" else PDF, fmt, title, 1920, 1080, 0.1)
 
     depts = {"D01": {"code": "D01", "name_zh": "机电工程学院", "name_en": "Mechatronics"}}
-    monkeypatch.setattr(job, "export_view", fake_export)
+    monkeypatch.setattr(browser, "render_view", fake_render)
+    monkeypatch.setattr(browser, "pool_for", lambda server, settings: FakePool())
     monkeypatch.setattr(service, "wall_header", lambda scope=None: {"as_of": "2026-11-21", "school": "x"})
     monkeypatch.setattr(service, "department", lambda code, scope: depts.get(code))
     return calls
 
 
 def test_export_school_png(client, exports):
-    r = client.get("/export/view.png")
+    r = client.get("/export/view.png?path=/")
     assert r.status_code == 200
     assert r.mimetype == "image/png" and r.data == PNG
     cd = r.headers["Content-Disposition"]
-    assert cd.startswith("attachment")
-    assert "filename*=UTF-8''" + quote("校情大屏_2026-11-21.png") in cd
-    assert exports == [(None, "png")]
+    assert cd == (
+        'attachment; filename="cockpit_school_2026-11-21.png"; '
+        "filename*=UTF-8''" + quote("校情综合大屏_2026-11-21.png", safe="")
+    )
+    assert [c[:3] for c in exports] == [("", "png", True)]
+    assert exports[0][3].name == "demo"  # rendered as the requester (auth.mode none: the demo user)
+
+
+def test_export_is_exactly_the_view_with_its_query_and_language(client, exports):
+    r = client.get("/export/view.pdf?path=" + quote("/?lang=en&kiosk=0"))
+    assert r.status_code == 200
+    assert exports[0][:3] == ("?lang=en&kiosk=0", "pdf", True)
+    assert r.headers["Content-Disposition"].startswith(
+        'attachment; filename="School_overview_2026-11-21.pdf"'
+    )
 
 
 def test_export_department_pdf(client, exports):
     r = client.get("/export/view.pdf?department=D01")
     assert r.status_code == 200
     assert r.mimetype == "application/pdf" and r.data == PDF
-    assert quote("机电工程学院_部门大屏_2026-11-21.pdf") in r.headers["Content-Disposition"]
-    assert exports == [("D01", "pdf")]
+    assert quote("机电工程学院_部门大屏_2026-11-21.pdf", safe="") in r.headers["Content-Disposition"]
+    assert [c[:3] for c in exports] == [("department/D01", "pdf", True)]
+
+
+def test_export_of_a_desk_page_names_its_as_of(client, exports):
+    r = client.get("/export/view.png?path=" + quote("/alerts?as_of=2026-11-15&level=critical"))
+    assert r.status_code == 200
+    assert exports[0][:3] == ("alerts?as_of=2026-11-15&level=critical", "png", False)
+    assert 'filename="cockpit_alerts_2026-11-15.png"' in r.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "http://evil.example/",
+        "//evil.example/x",
+        "/export/view.png",
+        "/reports/files/x.pdf",
+        "/_dash-layout",
+        "/a/../export/view.png",
+        "relative",
+        "/assets/x.js",
+        "/logout",
+    ],
+)
+def test_export_of_anything_but_a_page_is_refused(client, exports, path):
+    r = client.get("/export/view.png?path=" + quote(path))
+    assert r.status_code == 404
+    assert exports == []
 
 
 @pytest.mark.parametrize("department", ["NOPE", "D01/../x", "%00"])
@@ -196,21 +247,21 @@ def test_export_other_formats_are_404(client, exports, fmt):
 
 
 def test_export_without_snapshot_is_404(client, monkeypatch, tmp_path):
-    from cockpit.reports import job
+    from cockpit.reports import browser
 
-    monkeypatch.setattr(job, "export_view", lambda *a: pytest.fail("no export without a snapshot"))
+    monkeypatch.setattr(browser, "render_view", lambda *a, **k: pytest.fail("no export without a snapshot"))
     r = client.get("/export/view.png")
     assert r.status_code == 404
     assert r.get_data(as_text=True).count("\n") == 1
 
 
 def test_export_failure_is_one_line(client, exports, monkeypatch):
-    from cockpit.reports import job
+    from cockpit.reports import browser
 
-    def broken(settings, department, fmt, **_kw):
+    def broken(*a, **k):
         raise RuntimeError("chromium crashed\nwith a long traceback")
 
-    monkeypatch.setattr(job, "export_view", broken)
+    monkeypatch.setattr(browser, "render_view", broken)
     r = client.get("/export/view.pdf")
     assert r.status_code == 503
     assert r.get_data(as_text=True) == "导出失败 / export failed: chromium crashed\n"

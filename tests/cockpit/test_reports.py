@@ -12,6 +12,7 @@ season) in the store.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import struct
 import subprocess
@@ -143,8 +144,10 @@ def test_school_pdf_reads_as_the_weeks_report(school):
     # generated narrative: the value, its change on the week and the distance to target
     assert f"本周2026届毕业去向落实率{fmt_value(placement, 'ratio')}，较上周" in text.replace("\n", "")
     assert "距目标95.0%尚差" in text.replace("\n", "") or "已达到目标95.0%" in text.replace("\n", "")
-    for heading in ("核心指标", "本周综述", "本周预警", "图表", "分学院报告", "数据质量说明", "指标口径"):
+    for heading in ("核心指标", "本周综述", "图表", "预警摘要", "分学院报告", "数据质量说明", "指标口径"):
         assert heading in text
+    assert "数据截至 2026年11月15日（周日）" in re.sub(r"\s+", " ", text)
+    assert "本周未完" not in text
     # one section per department
     for lab in snap.labels["department"].values():
         if lab.get("kind", "academic") == "academic":
@@ -155,10 +158,11 @@ def test_school_pdf_reads_as_the_weeks_report(school):
 
 
 def test_long_tables_continue_with_their_header(school):
-    """The school's alerts run over several pages: the header repeats, no row is lost."""
+    """The school's full alert list (the appendix) runs over several pages: the header
+    repeats, no row is lost."""
     pdf = _file(school)
     pages = pdftext(pdf).split("\f")
-    n = int(re.search(r"本周预警（(\d+)条）", "".join(pages)).group(1))
+    n = int(re.search(r"预警完整清单（(\d+)条）", "".join(pages)).group(1))
     assert n == len(school["store"].alerts(_snapshot(school).id))
     with_header = [
         i for i, p in enumerate(pages) if re.search(r"级别\s+指标\s+范围\s+统计期\s+数值\s+阈值", p)
@@ -166,6 +170,63 @@ def test_long_tables_continue_with_their_header(school):
     assert len(with_header) >= 2, "the alert table should continue on a second page with its header"
     rows = sum(len(re.findall(r"^\s*(?:严重|预警)\s{2,}\S", p, re.M)) for p in pages)
     assert rows >= n
+
+
+def _headings(text: str) -> list[str]:
+    flat = re.sub(r"[ \t]+", " ", text)
+    order = ["一、核心指标", "二、本周综述", "三、图表", "四、预警摘要", "五、各学院情况", "六、分学院报告"]
+    order += ["七、数据质量说明", "附录一 预警完整清单", "附录二 指标口径"]
+    pos = {h: flat.find(h) for h in order}
+    assert all(p >= 0 for p in pos.values()), {h: p for h, p in pos.items() if p < 0}
+    return sorted(pos, key=pos.get)
+
+
+def test_report_reads_headline_narrative_charts_then_condensed_alerts(school):
+    """The order a leader reads: cover, headline table, narrative, charts — and only
+    then the alerts, condensed to one row per indicator; the full list is an appendix."""
+    pdf = _file(school)
+    pages = pdftext(pdf).split("\f")
+    text = "\f".join(pages)
+    assert _headings(text) == [
+        "一、核心指标", "二、本周综述", "三、图表", "四、预警摘要", "五、各学院情况", "六、分学院报告",
+        "七、数据质量说明", "附录一 预警完整清单", "附录二 指标口径",
+    ]  # fmt: skip
+    # the first chart comes within the first pages, before any alert
+    first_chart = next(i for i, p in enumerate(pages) if "三、图表" in p)
+    assert first_chart <= 3
+    summary = text.split("四、预警摘要")[1].split("五、")[0]
+    alerts = school["store"].alerts(_snapshot(school).id)
+    metrics = {a.metric for a in alerts}
+    rows = [ln for ln in summary.splitlines() if re.search(r"\s(\d+|—)\s+(\d+|—)\s+\S", ln)]
+    assert 1 <= len(rows) <= min(8, len(metrics))
+    assert f"共{len(alerts)}条" in summary and "完整清单见附录一" in summary.replace("\n", "")
+
+
+def test_a_partial_week_says_so_with_its_true_weekday(school, tmp_path):
+    """The week under way: the latest snapshot of the week, labelled partial, with the
+    weekday of its as-of date (Saturday 2026-11-21 here), never a hard-coded Sunday."""
+    from cockpit.refresh import run_refresh
+
+    saturday = date(2026, 11, 21)
+    run_refresh(school["settings"], saturday, trigger="backfill", store=school["store"])
+    files = job.generate(
+        school["settings"], week="2026-W47", formats=["pdf"], today=saturday, department=None, out=tmp_path
+    )
+    school_pdf = next(f for f in files if f["department"] is None)
+    assert school_pdf["partial"] is True
+    text = re.sub(r"\s+", " ", pdftext(school_pdf["path"]))
+    assert "周报 （本周未完） 全校" in text  # the cover
+    assert "周报 2026-W47（本周未完） · 快照" in text  # every page's footer
+    assert "数据截至 2026年11月21日（周六）" in text and "（周日）" not in text
+    assert "截至2026年11月21日（周六）的部分周报" in text
+    # recorded in the archive too, even with --out
+    recorded = {r["path"] for r in school["store"].list_reports(week="2026-W47")}
+    assert "2026-W47/school_2026-W47.pdf" in recorded
+    assert (job.archive_dir(school["settings"]) / "2026-W47" / "school_2026-W47.pdf").is_file()
+    assert school_pdf["path"] == tmp_path / "school_2026-W47.pdf" and school_pdf["path"].is_file()
+    # a week that is over without its Sunday's snapshot is still an error, not a partial report
+    with pytest.raises(job.ReportError, match="no snapshot for week 2026-W47"):
+        job.generate(school["settings"], week="2026-W47", formats=["pdf"], today=date(2026, 11, 23))
 
 
 def test_cjk_font_is_embedded_and_text_is_vector(school):
@@ -246,6 +307,9 @@ def test_department_only_run(school, tmp_path):
     files = job.generate(school["settings"], week=WEEK, department=code, formats=["pdf"], out=tmp_path)
     assert [f["name"] for f in files] == [f"dept-{code}_{WEEK}.pdf"]
     assert files[0]["path"].parent == tmp_path
+    # --out is a copy: the report is in the archive and recorded there as well
+    assert files[0]["archive_path"] == job.archive_dir(school["settings"]) / WEEK / f"dept-{code}_{WEEK}.pdf"
+    assert files[0]["archive_path"].read_bytes() == files[0]["path"].read_bytes()
     assert snap.labels["department"][code]["name_zh"] in pdftext(files[0]["path"])
 
 
@@ -429,37 +493,75 @@ def test_smtp_password_only_from_the_environment(tmp_path):
         load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
 
 
-def test_export_works_from_another_thread_beside_a_running_app(school):
-    """The web app calls export_view on a request thread, the scheduler runs the
-    Monday job on its own thread: neither is the thread that imported Dash."""
-    import threading
-
-    from cockpit.app import create_app
-
-    create_app(school["settings"], schedule=False)  # the app already serving in this process
-    out: dict = {}
-
-    def work():
-        try:
-            out["path"] = job.export_view(school["settings"], None, "png")
-        except Exception as exc:  # reported below, with its type
-            out["error"] = exc
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join(timeout=120)
-    assert "error" not in out, repr(out.get("error"))
-    assert png_size(Path(out["path"])) == (1920, 1080)
+def test_the_job_never_builds_the_web_app(school):
+    """The report job reads through a bare service context and screenshots the app in a
+    subprocess: the reports package imports no Dash app (docs/architecture.md)."""
+    code = (
+        "import sys; from cockpit.reports import job, data, render; "
+        "print(sorted(m for m in sys.modules if m == 'cockpit.app' or m.startswith('pages')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
-def test_export_route_sends_the_current_view_from_a_request(school):
-    """The screens' export button: a request cannot build a Dash app itself, so the
-    route must hand the export to a thread of its own — and still answer with the file."""
-    from cockpit.app import create_app
+def test_screen_server_serves_the_pinned_snapshot_to_the_render_token_only(school):
+    import urllib.error
+    import urllib.request
 
-    client = create_app(school["settings"], schedule=False).server.test_client()
-    response = client.get("/export/view.png")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "image/png"
-    head = response.get_data()[:24]
-    assert struct.unpack(">II", head[16:24]) == (1920, 1080)
+    snap = _snapshot(school)
+    server = job.ScreenServer(school["settings"], snap.id)
+    try:
+        with urllib.request.urlopen(server.url + "/api/snapshot", timeout=60) as r:
+            assert r.status == 200 and json.loads(r.read())["snapshot_id"] == snap.id
+        cookies = server.cookies()
+        req = urllib.request.Request(server.url + "/export/view.png")
+        req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=60)
+        assert e.value.code == 403
+    finally:
+        server.stop()
+    assert server.proc.poll() is not None
+
+
+def test_an_admin_makes_a_week_from_the_web_with_progress(school, tmp_path):
+    """/reports' panel: start_report_run runs the batch on a thread, its progress lines
+    and outcome are readable by run id (a JSON file in the archive: any worker reads
+    it); only an admin may start one, and a bad week is refused before anything runs."""
+    import time
+
+    from flask import Flask, g
+
+    from cockpit import files
+    from cockpit.auth.identity import DEMO, Identity
+
+    settings = dataclasses.replace(
+        school["settings"], reports=dataclasses.replace(school["settings"].reports, formats=("pdf",))
+    )
+    server = Flask("t")
+    server.extensions["cockpit"] = job._ReportContext(settings, school["store"], None)
+    with server.test_request_context("/reports"):
+        g.identity = Identity(name="boss", roles=frozenset({"leader"}))
+        with pytest.raises(PermissionError):
+            files.start_report_run(WEEK)
+        g.identity = DEMO
+        with pytest.raises(ValueError, match="is not an ISO week"):
+            files.start_report_run("2026-46")
+        run = files.start_report_run(WEEK)
+        assert files.report_run("../x") is None and files.report_run("0" * 16) is None
+        end = time.monotonic() + 900
+        state = files.report_run(run)
+        while not state["done"] and time.monotonic() < end:
+            time.sleep(0.5)
+            state = files.report_run(run)
+    assert state["done"] and state["ok"], state
+    assert state["week"] == WEEK and state["files"] == len(_department_codes(school)) + 1
+    assert any("school_2026-W46.pdf" in line for line in state["lines"])
+    assert state["lines"][-1].endswith(")") and "file(s) in" in state["lines"][-1]
+    recorded = [r for r in school["store"].list_reports(week=WEEK) if r["trigger"] == "web"]
+    assert len(recorded) == state["files"]
+
+
+def _department_codes(school) -> list[str]:
+    snap = _snapshot(school)
+    return [c for c, lab in snap.labels["department"].items() if lab.get("kind", "academic") == "academic"]

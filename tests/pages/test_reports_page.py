@@ -114,12 +114,26 @@ def test_report_link_downloads_the_file(browser, archive, tmp_path):
         browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
 
 
-def test_empty_archive_names_the_command(browser, tmp_path, use_archive):
+def test_empty_archive_says_when_reports_come(browser, tmp_path, use_archive):
     use_archive(tmp_path / "empty")
     browser.visit("/reports")
     note = browser.wait_for("#reports-empty")
-    assert "python -m cockpit report" in note.text and "还没有周报" in note.text
+    assert "还没有周报" in note.text and "每周一" in note.text
+    assert "python -m" not in note.text  # a leader is never told to run a command
     assert not browser.find_all(".report-week")
+    assert browser.console_errors() == []
+
+
+def test_admin_makes_a_week_and_sees_its_progress(browser, tmp_path, use_archive):
+    """The admin's panel: the week under way is offered (labelled), a start shows
+    progress and, for a week without its snapshot, the one-line reason."""
+    use_archive(tmp_path / "runs")
+    browser.visit("/reports")
+    panel = browser.wait_for("#reports-generate")
+    assert "生成周报" in panel.text and "年第" in browser.find("#reports-week").text
+    browser.click("#reports-start")
+    failed = browser.wait_for("#reports-progress .is-error", timeout=120)
+    assert failed.text.startswith("生成失败: no snapshot for week")
     assert browser.console_errors() == []
 
 
@@ -139,18 +153,26 @@ def test_reports_in_english(browser, archive):
 
 
 def _export_hrefs(browser) -> dict[str, str]:
-    links = browser.find_all("#export-buttons a.export-button")
+    links = browser.find_all("#export-buttons a.export-button[data-format]")
     return {a.get_attribute("data-format"): a.get_attribute("href") for a in links}
+
+
+def _export_url(live_server, fmt: str, view: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{live_server.url}/export/view.{fmt}?" + urlencode({"path": view})
 
 
 def test_school_screen_has_export_buttons(browser, live_server):
     browser.visit("/")
     browser.wait_all_figures_drawn(timeout=30)
     assert _export_hrefs(browser) == {
-        "png": live_server.url + "/export/view.png",
-        "pdf": live_server.url + "/export/view.pdf",
+        "png": _export_url(live_server, "png", "/"),
+        "pdf": _export_url(live_server, "pdf", "/"),
     }
-    assert browser.find("#export-buttons").text.split() == ["导出图片", "导出PDF"]
+    assert browser.find("#export-buttons").text.split() == ["导出图片", "导出PDF", "周报"]
+    weekly = browser.find("#export-buttons a.export-weekly")
+    assert weekly.get_attribute("href") == live_server.url + "/reports"
     assert browser.console_errors() == []
     browser.screenshot("school-export-buttons")
 
@@ -165,23 +187,72 @@ def test_kiosk_view_has_no_export_buttons(browser):
 
 def test_department_screen_exports_itself(browser, live_server, demo_store):
     code = academic_departments(demo_store)[0]
-    browser.visit(f"/department/{code}")
+    browser.visit(f"/department/{code}?lang=en")
     browser.wait_all_figures_drawn(timeout=30)
-    assert _export_hrefs(browser)["png"] == f"{live_server.url}/export/view.png?department={code}"
+    assert _export_hrefs(browser)["png"] == _export_url(live_server, "png", f"/department/{code}?lang=en")
     assert browser.console_errors() == []
 
 
-@pytest.mark.parametrize("path", ["/indicator/placement_rate", "/approvals"])
-def test_desk_pages_export_the_school_screen(browser, live_server, path):
-    browser.visit(path)
+@pytest.mark.parametrize(
+    "path", ["/indicator/placement_rate", "/approvals", "/departments", "/internships", "/alerts"]
+)
+def test_desk_pages_export_themselves(browser, live_server, path):
+    browser.visit(path + "?lang=en")
     browser.wait_for("#export-buttons")
     browser.wait_all_figures_drawn(timeout=30)
-    assert _export_hrefs(browser)["pdf"] == live_server.url + "/export/view.pdf"
-    assert "导出校情大屏PDF" in browser.find("#export-buttons").text
+    assert _export_hrefs(browser)["pdf"] == _export_url(live_server, "pdf", path + "?lang=en")
+    assert browser.find("#export-buttons").text.split("\n")[:2] == ["Export PNG", "Export PDF"]
     assert browser.console_errors() == []
     browser.visit(path + "?kiosk=1")
     browser.wait_all_figures_drawn(timeout=30)
     assert not browser.find_all("#export-buttons")
+
+
+def test_export_button_downloads_this_view_under_its_name(browser, tmp_path):
+    """A click fetches the export of the page as it is now and saves it under the
+    server's name (the page's own title, in the view's language)."""
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        browser.visit("/alerts?lang=en")
+        browser.wait_for("#export-buttons")
+        browser.wait_all_figures_drawn(timeout=30)
+        browser.click("#export-buttons a[data-format='pdf']")
+        target = downloads / "Alerts_2026-11-21.pdf"
+        browser.wait_until(
+            lambda d: target.is_file() and target.read_bytes().startswith(b"%PDF"), 120, f"{target}"
+        )
+        browser.wait_until(
+            lambda d: browser.find("#export-buttons a[data-format='pdf']").text == "Export PDF", 10, "reset"
+        )
+        assert browser.current_path == "/alerts?lang=en"  # a download, not a navigation
+    finally:
+        browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
+
+
+def test_export_failure_is_shown_beside_the_button(browser, cockpit_app):
+    """No browser to render with: the button says so in one line, then is usable again."""
+    from cockpit.reports import browser as pool_module
+
+    ext = cockpit_app.server.extensions
+    saved = ext.get(pool_module.EXTENSION)
+    ext[pool_module.EXTENSION] = pool_module.ExportBrowsers("/nonexistent/chromium", "/usr/bin/chromedriver")
+    try:
+        browser.visit("/alerts")
+        browser.wait_for("#export-buttons")
+        browser.wait_all_figures_drawn(timeout=30)
+        browser.click("#export-buttons a[data-format='png']")
+        status = browser.wait_for("#export-buttons .export-status.is-error", timeout=60)
+        assert status.text.startswith("导出失败 / export failed: Chromium not found")
+        assert browser.find("#export-buttons a[data-format='png']").text == "导出图片"
+    finally:
+        if saved is None:
+            ext.pop(pool_module.EXTENSION, None)
+        else:
+            ext[pool_module.EXTENSION] = saved
 
 
 def test_export_refuses_bad_requests(live_server):
@@ -189,4 +260,6 @@ def test_export_refuses_bad_requests(live_server):
     assert status == 404 and body.decode().count("\n") == 1
     assert "NO-SUCH" in body.decode()
     status, _ = live_server.get("/export/view.gif")
+    assert status == 404
+    status, _ = live_server.get("/export/view.png?path=https%3A%2F%2Fexample.org%2F")
     assert status == 404

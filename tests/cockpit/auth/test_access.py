@@ -218,9 +218,36 @@ def test_export_of_another_department_is_refused(local_app, as_user, school):
     assert any(x["action"] == "export" and x["outcome"] == "refused" and x["actor"] == "dean" for x in lines)
 
 
-def test_dean_cannot_export_the_school_report(as_user):
-    r = as_user("dean").get("/export/view.pdf")
-    assert r.status_code == 403
+def test_a_deans_export_renders_with_the_deans_own_grant(as_user, school, monkeypatch):
+    """The export browser carries a token of the requester's identity, never a wider
+    one: the dean's school screen is rendered as the dean (their department only)."""
+    from cockpit.auth.web import render_token_identity
+    from cockpit.reports import browser
+
+    seen = []
+
+    def fake_render(renderer, url, cookies, fmt, *, wall, screen):
+        seen.append(render_token_identity(cookies["cockpit_render"]))
+        return browser.ViewFile(b"%PDF-1.4\n%%EOF\n", fmt, "x", 1, 1, 0.0)
+
+    class Pool:
+        def browser(self):
+            import contextlib
+
+            return contextlib.nullcontext(None)
+
+    monkeypatch.setattr(browser, "render_view", fake_render)
+    monkeypatch.setattr(browser, "pool_for", lambda server, settings: Pool())
+    dean = as_user("dean")
+    assert dean.get("/export/view.pdf?path=/").status_code == 200
+    assert dean.get(f"/export/view.pdf?path=/department/{school.own}").status_code == 200
+    assert dean.get(f"/export/view.pdf?path=/department/{school.other}").status_code == 404
+    assert dean.get("/export/view.pdf?path=" + f"/alerts%3Fdepartment%3D{school.other}").status_code == 404
+    assert len(seen) == 2
+    for ident in seen:
+        assert ident.name == "dean" and ident.roles == frozenset({"department"})
+        assert ident.departments == frozenset({school.own})
+        assert ident.scope().departments == frozenset({school.own})
 
 
 def test_report_files_in_scope_only(local_app, as_user, school):
