@@ -288,7 +288,9 @@ def ranking_figure(
         fig.update_xaxes(rangemode="tozero")
     if unit != "ratio":  # the % ticks say a ratio's unit; other units get an axis title
         fig.update_xaxes(title_text=unit_title(unit, lang))
-    fig.update_yaxes(tickfont={"size": th["size"] - (2 if len(rows) > 8 else 0)})
+    fig.update_yaxes(
+        tickfont={"size": th["min_text"] if len(rows) > 10 else th["size"] - (2 if len(rows) > 8 else 0)}
+    )
     fig.update_layout(bargap=0.25, **_bar_text(theme))
     return fig
 

@@ -222,7 +222,7 @@ def _build_figures(scope: service.Scope, lang: str) -> dict[str, Any]:
     else:
         figs["ranking"] = ranked
         # As many sections at each end as the panel has room for two-line names.
-        top = 5 if service.screen_settings()["band"] == "48:9" else 3
+        top = {"48:9": 5, "4:3": 2}.get(service.screen_settings()["band"], 3)
         figs["fit"] = figures.deviation_figure(service.industry_fit(scope), lang, top=top)
         figs["backlog"] = figures.process_bars_figure(service.backlog_by_process(scope), "count", lang)
         figs["steps"] = figures.process_bars_figure(service.slowest_steps(scope), "workdays", lang)
