@@ -74,10 +74,11 @@ def _name(row: dict[str, Any], lang: str, width: int = 24, lines: int = 1) -> st
 
 
 def _label(row: dict[str, Any], lang: str, rows: int) -> str:
-    """A department's or major's name on a category axis, never cut: on two lines when
-    the chart has room for them (``rows`` ≤ 6), else whole on one line (the axis margin
-    grows to fit it, issue 10: "Intelligent Manufacturin…")."""
-    return _name(row, lang, 24, 2) if rows <= 6 else _name(row, lang, 200)
+    """A department's or major's name on a category axis, never cut (issue 10:
+    "Intelligent Manufacturin…"): on lines of 24 when the chart has room for two-line
+    names (``rows`` ≤ 6), else on one line of up to 40 (the axis margin grows to fit
+    it), only a longer name wrapping."""
+    return _name(row, lang, 24, 2) if rows <= 6 else _name(row, lang, 40, 3)
 
 
 def _short(text: str, width: int) -> str:
@@ -337,13 +338,28 @@ def destinations_figure(
         ticktext=ys,
         showgrid=True,
         range=[-0.6, len(ys) - 0.4],
-        tickfont={"size": max(th["min_text"], th["size"] - (2 if len(ys) > 8 else 0))},
+        tickfont={"size": th["min_text"] if len(ys) > 8 and theme == "wall" else th["size"]},
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.04])
-    fig.update_layout(
-        margin={"l": 10, "r": 20, "t": 28, "b": 10},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
+    # The key as one line of coloured dots above the chart, right-aligned so that it may
+    # reach over the names: Plotly's legend wraps to the plot area beside the long names
+    # (three rows in English), which the eleven rows need.
+    names = [short.get(m, (m, m))[1 if lang == "en" else 0] for m in metrics]
+    key = "  ".join(
+        f"<span style='color:{colours[i % len(colours)]}'>●</span> {name}" for i, name in enumerate(names)
     )
+    fig.add_annotation(
+        text=key,
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": th["min_text"] if theme == "wall" else th["size"]},
+    )
+    fig.update_layout(showlegend=False, margin={"l": 10, "r": 20, "t": 28, "b": 10})
     return fig
 
 
