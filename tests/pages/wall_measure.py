@@ -15,7 +15,8 @@
   marquee by design);
 - ``overlaps``: pairs of boxes that must not intersect: tiles, panels, header, ticker,
   the title with the 数据截至 line and with the tiles, the stale banner with the ticker
-  and the panels, and tick labels of one axis with each other;
+  and the panels, and tick labels of one axis with each other (and a horizontal bar
+  chart that does not name every bar: Plotly drops ticks it has no room for);
   (vertically, a text may reach past its box by its font's leading, 0.3 em, and tick
   labels are compared less 0.22 em above and below: a CJK font's line box, about
   1.45 em, is taller than its ink);
@@ -121,6 +122,15 @@ for (const plot of canvas.querySelectorAll('.js-plotly-plot')) {
     for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) {
       if (meets(rs[i][1], rs[j][1])) { overlaps.push([where(plot) + ' ' + rs[i][0], rs[j][0]]); }
     }
+  }
+}
+// a horizontal bar chart names every bar: Plotly drops category ticks it has no room for
+for (const plot of canvas.querySelectorAll('.js-plotly-plot')) {
+  const bars = (plot.data || []).filter((t) => t.type === 'bar' && t.orientation === 'h');
+  const names = new Set(bars.flatMap((t) => [...(t.y || [])]));
+  const shown = plot.querySelectorAll('.ytick text').length;
+  if (names.size && shown < names.size) {
+    overlaps.push([where(plot) + ' names shown', shown + ' of ' + names.size]);
   }
 }
 // the parts of a tile must not run into each other (less their fonts' leading)
