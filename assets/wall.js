@@ -168,13 +168,14 @@
   setInterval(pageTicker, 6000);
   document.addEventListener("DOMContentLoaded", function () {
     fit(); tick(); refresh();
-    // The stale banner has its own row above the canvas: when it shows or hides, the
+    // The navigation bar and the stale banner have their own rows above the canvas:
+    // when one shows or hides (?kiosk=1 hides the bar by a class, no DOM change), the
     // canvas is scaled again into what is left of the window.
     if (window.ResizeObserver) {
       var watch = new ResizeObserver(function () { fit(); });
       var poll = setInterval(function () {
-        var banner = document.getElementById("stale-banner");
-        if (banner) { watch.observe(banner); clearInterval(poll); }
+        var banner = document.getElementById("stale-banner"), nav = document.getElementById("nav");
+        if (banner && nav) { watch.observe(banner); watch.observe(nav); clearInterval(poll); }
       }, 200);
     }
   });
