@@ -66,13 +66,23 @@ def wall_server(demo_store, tmp_path_factory):
         server.stop()
 
 
+SCALED_JS = """
+const c = document.querySelector('.wall-canvas');
+if (!c || document.querySelector('.topbar:not(.hidden)')) { return false; }
+const top = c.parentElement.getBoundingClientRect().top + window.scrollY;
+const want = Math.min(innerWidth / c.offsetWidth, Math.max(innerHeight - top, 100) / c.offsetHeight);
+return Math.abs(c.getBoundingClientRect().width / c.offsetWidth - want) < 0.002;
+"""
+
+
 def _open(browser: Browser, server: LiveServer | None, path: str, size: tuple[int, int]) -> Browser:
     b = Browser(browser.driver, server.url) if server is not None else browser
     b.set_window(*size)
     b.visit(path)
     b.wait_all_figures_drawn(timeout=60)
-    # assets/wall.js fits the canvas and the texts on the next animation frame
-    b.wait_until(lambda d: b.js("return document.querySelector('.wall-canvas').style.transform"), 10)
+    # kiosk: the navigation bar hidden, and assets/wall.js has scaled the canvas into the
+    # window below it (then fits the texts on the next animation frame)
+    b.wait_until(lambda d: b.js(SCALED_JS), 10, "the canvas scaled to the window, the bar hidden")
     b.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return b
 
