@@ -77,7 +77,10 @@ return Math.abs(c.getBoundingClientRect().width / c.offsetWidth - want) < 0.002;
 
 def _open(browser: Browser, server: LiveServer | None, path: str, size: tuple[int, int]) -> Browser:
     b = Browser(browser.driver, server.url) if server is not None else browser
-    b.set_window(*size)
+    for _ in range(5):  # a loaded machine may report the old size for a moment
+        b.set_window(*size)
+        if b.js("return [innerWidth, innerHeight]") == list(size):
+            break
     b.visit(path)
     b.wait_all_figures_drawn(timeout=60)
     # kiosk: the navigation bar hidden, and assets/wall.js has scaled the canvas into the
@@ -104,7 +107,7 @@ def test_legible_from_across_the_room(browser, path, lang):
     b = _open(browser, None, url, (1920, 1080))
     m = measure(b)
     b.screenshot(f"legible-{path.strip('/?').replace('/', '-').split('?')[0] or 'school'}-{lang}")
-    assert m["band"] == "band-16x9" and m["scale"] == pytest.approx(1.0, abs=0.01)
+    assert m["band"] == "band-16x9" and max(m["fill"]) >= 0.99, m["fill"]
     _assert_clean(m)
     assert b.console_errors() == []
 
