@@ -121,6 +121,28 @@ class ScreenSettings:
     reload_after_failures: int
     rotate: tuple[str, ...]
     ticker_max: int = 12
+    layout: str = "auto"  # "auto" (by width/height) or one of SCREEN_BANDS
+
+    @property
+    def band(self) -> str:
+        """The layout band the wall screens use (screen_band)."""
+        return screen_band(self.width, self.height, self.layout)
+
+
+# The wall layouts by aspect ratio (assets/wall.css .band-*), widest last. "auto" picks
+# the band whose ratio is nearest the canvas's (on a log scale): 16:9 = 1.78, a 4:3 or
+# 5:4 wall gets "4:3", 2560x1080 "21:9", 3840x1080 "32:9", 5760x1080 "48:9".
+SCREEN_BANDS = {"4:3": 4 / 3, "16:9": 16 / 9, "21:9": 21 / 9, "32:9": 32 / 9, "48:9": 48 / 9}
+
+
+def screen_band(width: int, height: int, layout: str = "auto") -> str:
+    """The layout band of a width x height canvas: ``layout`` itself unless "auto"."""
+    import math
+
+    if layout != "auto":
+        return layout
+    ratio = width / height
+    return min(SCREEN_BANDS, key=lambda b: abs(math.log(ratio / SCREEN_BANDS[b])))
 
 
 @dataclass(frozen=True)
@@ -332,6 +354,14 @@ def _parse_url(value: Any, key: str, root: Path, from_env: bool) -> URL:
             f"(COCKPIT_{key.upper()})"
         )
     return _resolve_sqlite(url, root)
+
+
+def _screen_layout(value: Any) -> str:
+    """screen.layout: "auto" or a band name of SCREEN_BANDS."""
+    allowed = ("auto", *SCREEN_BANDS)
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(f"screen.layout: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
 
 
 def _as_int(v: Any, key: str, minimum: int | None = None) -> int:
@@ -782,6 +812,7 @@ def load_settings(
         reload_after_failures=_as_int(sc["reload_after_failures"], "screen.reload_after_failures", 1),
         rotate=tuple(rotate),
         ticker_max=_as_int(sc["ticker_max"], "screen.ticker_max", 1),
+        layout=_screen_layout(sc.get("layout", "auto")),
     )
 
     thresholds = _thresholds(merged.get("thresholds"), known_metric_ids() if validate_metrics else None)

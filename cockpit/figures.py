@@ -28,6 +28,10 @@ THEMES: dict[str, dict[str, Any]] = {
         "grid": "rgba(142,163,194,0.18)",
         "bg": "rgba(0,0,0,0)",
         "size": 17,
+        # The smallest text a chart may draw (bar labels are shrunk to fit their bars
+        # down to this size, never below): 14 px on the 1920-wide canvas is legible
+        # from across the room (issue 10).
+        "min_text": 14,
         "accent": "#35c2ff",
         "second": "#8ea3c2",
         "compare": "#d8b4fe",  # a comparison series (last season): no status colour
@@ -42,6 +46,7 @@ THEMES: dict[str, dict[str, Any]] = {
         "grid": "rgba(0,0,0,0.12)",
         "bg": "#ffffff",
         "size": 11,
+        "min_text": 8,
         "accent": "#0b4f8a",
         "second": "#9aa5b1",
         "compare": "#7b61ff",
@@ -58,13 +63,22 @@ def _theme(theme: str) -> dict[str, Any]:
     return THEMES[theme]
 
 
-def _name(row: dict[str, Any], lang: str, width: int = 24) -> str:
+def _name(row: dict[str, Any], lang: str, width: int = 24, lines: int = 1) -> str:
     """A category label that fits a panel: English department names lose "School of ",
-    and anything wider than ``width`` (a CJK character counts two) ends in "…"."""
+    and anything wider than ``width`` (a CJK character counts two) wraps onto up to
+    ``lines`` lines; only what still does not fit ends in "…"."""
     name = row.get("name_en" if lang == "en" else "name_zh") or row.get("name_zh") or row.get("code", "")
     if lang == "en":
         name = name.removeprefix("School of ")
-    return _short(name, width)
+    return _wrap(name, width, lines) if lines > 1 else _short(name, width)
+
+
+def _label(row: dict[str, Any], lang: str, rows: int) -> str:
+    """A department's or major's name on a category axis, never cut (issue 10:
+    "Intelligent Manufacturin…"): on lines of 24 when the chart has room for two-line
+    names (``rows`` ≤ 6), else on one line of up to 40 (the axis margin grows to fit
+    it), only a longer name wrapping."""
+    return _name(row, lang, 24, 2) if rows <= 6 else _name(row, lang, 40, 3)
 
 
 def _short(text: str, width: int) -> str:
@@ -78,6 +92,73 @@ def _short(text: str, width: int) -> str:
 
 def _level_colour(level: str | None, th: dict[str, Any]) -> str:
     return th[level] if level in ("warning", "critical") else th["accent"]
+
+
+def ratio_tickformat(values: list[float | None], pad: float = 0.0) -> str:
+    """A percent tick format with as many decimals as the range needs: a range of one
+    point (92.6 %–93.4 %) gets "93.0% 93.2% 93.4%", never "93% 93% 93%". ``pad``: the part
+    of the range the axis adds around the data (Plotly's autorange adds ~5 %)."""
+    xs = [v for v in values if v is not None]
+    span = (max(xs) - min(xs)) * (1 + 2 * pad) if xs else 1.0
+    if span >= 0.05:
+        return ".0%"
+    return ".1%" if span >= 0.005 else ".2%"
+
+
+def signed(fmt: str) -> str:
+    """The same format with a sign: "+.0%" for deviations."""
+    return "+" + fmt
+
+
+def unit_title(unit: str, lang: str) -> str:
+    """The value axis's title: the unit the chart is in (%, 工作日, 件), so that every
+    wall chart says its unit (issue 10)."""
+    return t(f"axis_{unit}", lang)
+
+
+def _bar_text(theme: str) -> dict[str, Any]:
+    """Bar labels shrink to fit their bars, but never below the theme's smallest text."""
+    th = _theme(theme)
+    return {"uniformtext": {"minsize": th["min_text"], "mode": "show"}}
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> str:
+    """A category label on up to ``lines`` lines of ``width`` (a CJK character counts two),
+    breaking English at spaces: a long department name wraps instead of being cut; only
+    what does not fit the lines ends in "…"."""
+    out: list[str] = []
+    rest = text
+    while rest and len(out) < lines:
+        if _cells(rest) <= width:
+            out.append(rest)
+            rest = ""
+            break
+        cut = _fit_count(rest, width)
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > 0 and not _is_cjk(rest[cut - 1]):
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out[-1] = _short(out[-1] + " " + rest, width)
+    return "<br>".join(out)
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) > 0x2E80
+
+
+def _cells(text: str) -> int:
+    return sum(2 if _is_cjk(ch) else 1 for ch in text)
+
+
+def _fit_count(text: str, width: int) -> int:
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if _is_cjk(ch) else 1
+        if used > width:
+            return max(i, 1)
+    return len(text)
 
 
 def _base(theme: str, **layout: Any) -> go.Figure:
@@ -96,8 +177,17 @@ def _base(theme: str, **layout: Any) -> go.Figure:
         "hoverlabel": {"font": {"family": th["font"]}},
     }
     fig.update_layout(**(base | layout))
-    fig.update_xaxes(gridcolor=th["grid"], zerolinecolor=th["grid"], linecolor=th["grid"], automargin=True)
-    fig.update_yaxes(gridcolor=th["grid"], zerolinecolor=th["grid"], linecolor=th["grid"], automargin=True)
+    axis = {
+        "gridcolor": th["grid"],
+        "zerolinecolor": th["grid"],
+        "linecolor": th["grid"],
+        "automargin": True,
+        # The unit titles: smaller than the data, muted, never below the smallest text.
+        "title_font": {"size": max(th["min_text"], th["size"] - 2), "color": th["muted"]},
+        "title_standoff": 4,
+    }
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
     return fig
 
 
@@ -177,7 +267,7 @@ def ranking_figure(
     fig.add_trace(
         go.Bar(
             x=[r["value"] for r in rows],
-            y=[_name(r, lang) for r in rows],
+            y=[_label(r, lang, len(rows)) for r in rows],
             orientation="h",
             marker={"color": [_level_colour(r.get("level"), th) for r in rows]},
             text=[fmt_value(r["value"], unit, lang) for r in rows],
@@ -197,7 +287,12 @@ def ranking_figure(
         fig.update_xaxes(tickformat=".0%", range=[0.0, 1.0])
     else:
         fig.update_xaxes(rangemode="tozero")
-    fig.update_layout(bargap=0.25, uniformtext={"minsize": th["size"] - 3, "mode": "show"})
+    if unit != "ratio":  # the % ticks say a ratio's unit; other units get an axis title
+        fig.update_xaxes(title_text=unit_title(unit, lang))
+    fig.update_yaxes(
+        tickfont={"size": th["min_text"] if len(rows) > 10 else th["size"] - (2 if len(rows) > 8 else 0)}
+    )
+    fig.update_layout(bargap=0.25, **_bar_text(theme))
     return fig
 
 
@@ -211,7 +306,7 @@ def destinations_figure(
         return empty_figure(t("no_data", lang), theme)
     th = _theme(theme)
     order = [r["code"] for r in data[metrics[0]]]
-    names = {r["code"]: _name(r, lang) for m in metrics for r in data[m]}
+    names = {r["code"]: _label(r, lang, len(order)) for m in metrics for r in data[m]}
     colours = [th["accent"], th["ok"], th["warning"]]
     short = {
         "industry_fit_rate": ("产业对口", "Industry fit"),
@@ -243,13 +338,28 @@ def destinations_figure(
         ticktext=ys,
         showgrid=True,
         range=[-0.6, len(ys) - 0.4],
-        tickfont={"size": th["size"] - (2 if len(ys) > 8 else 0)},
+        tickfont={"size": th["min_text"] if len(ys) > 8 and theme == "wall" else th["size"]},
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.04])
-    fig.update_layout(
-        margin={"l": 10, "r": 20, "t": 28, "b": 10},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
+    # The key as one line of coloured dots above the chart, right-aligned so that it may
+    # reach over the names: Plotly's legend wraps to the plot area beside the long names
+    # (three rows in English), which the eleven rows need.
+    names = [short.get(m, (m, m))[1 if lang == "en" else 0] for m in metrics]
+    key = "  ".join(
+        f"<span style='color:{colours[i % len(colours)]}'>●</span> {name}" for i, name in enumerate(names)
     )
+    fig.add_annotation(
+        text=key,
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": th["min_text"] if theme == "wall" else th["size"]},
+    )
+    fig.update_layout(showlegend=False, margin={"l": 10, "r": 20, "t": 28, "b": 10})
     return fig
 
 
@@ -269,24 +379,47 @@ def deviation_figure(
     fig.add_trace(
         go.Bar(
             x=[s["deviation"] for s in secs],
-            y=[_name(s, lang, 18) for s in secs],
+            y=[_name(s, lang, 22, 2) for s in secs],
             orientation="h",
             marker={"color": [th["warning"] if s["deviation"] > 0 else th["accent"] for s in secs]},
-            text=[f"{s['deviation']:+.0%}" for s in secs],
-            textposition="auto",
+            text=[fmt_deviation(s["deviation"]) for s in secs],
+            # Inside the bar, never outside it: on the left an outside label ran into
+            # the section names.
+            textposition="inside",
             insidetextfont={"color": "#06122b" if theme == "wall" else "#ffffff"},
             textfont={"size": th["size"] - 2},
             customdata=[[_name(s, lang, 80), s["supply"], s["demand"]] for s in secs],
             insidetextanchor="middle",
-            hovertemplate="%{customdata[0]}: %{x:+.0%}<br>"
-            "s=%{customdata[1]:.1%} d=%{customdata[2]:.1%}<extra></extra>",
+            hovertemplate="%{customdata[0]}: %{x:+.0%}<br>" + t("deviation_hover", lang) + "<extra></extra>",
             cliponaxis=False,
         )
     )
     fig.add_vline(x=0, line={"color": th["muted"], "width": 1})
-    fig.update_xaxes(tickformat="+.0%", zeroline=False, nticks=4, tickangle=0)
-    fig.update_layout(bargap=0.2, margin={"l": 10, "r": 50, "t": 10, "b": 10})
+    devs = [s["deviation"] for s in secs]
+    fig.update_xaxes(tickformat=signed(ratio_tickformat([*devs, 0.0], pad=0.1)), zeroline=False, nticks=4)
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickfont={"size": th["min_text"] if theme == "wall" else th["size"]})
+    # What the numbers are: the graduates' share in the section against the region's
+    # demand share, minus one (issue 10: "the industry-deviation labels are unexplained"),
+    # one line above the bars, right-aligned so that it may reach over the names.
+    fig.add_annotation(
+        text=t("deviation_axis", lang),
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": th["min_text"] if theme == "wall" else th["size"], "color": th["muted"]},
+    )
+    fig.update_layout(bargap=0.2, margin={"l": 10, "r": 20, "t": 28, "b": 10}, **_bar_text(theme))
     return fig
+
+
+def fmt_deviation(deviation: float) -> str:
+    """A deviation as a signed percent, with a decimal when the whole number would read 0 %."""
+    return f"{deviation:+.0%}" if abs(deviation) >= 0.005 or deviation == 0 else f"{deviation:+.1%}"
 
 
 def internship_figure(items: list[dict[str, Any]], lang: str = "zh", theme: str = "wall") -> go.Figure:
@@ -369,7 +502,7 @@ def latency_figure(data: dict[str, Any] | None, lang: str = "zh", theme: str = "
                 hoverinfo="skip",
             )
         )
-    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", title_text=unit_title("workdays", lang))
     fig.update_xaxes(tickangle=0, nticks=7)
     fig.update_layout(margin={"l": 10, "r": 20, "t": 40, "b": 10})
     return fig
@@ -397,7 +530,8 @@ def process_bars_figure(
             cliponaxis=False,
         )
     )
-    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 120, "t": 10, "b": 10})
+    fig.update_xaxes(rangemode="tozero", title_text=unit_title(unit, lang))
+    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 120, "t": 10, "b": 10}, **_bar_text(theme))
     return fig
 
 

@@ -381,6 +381,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_failed": ("导出失败", "Export failed"),
     "export_weekly": ("周报", "Weekly report"),
     "export_weekly_title": ("打开周报归档", "Open the weekly report archive"),
+    # -- WALL charts: the unit of each chart's value axis (issue 10) ----------------
+    "axis_ratio": ("百分比（%）", "percent (%)"),
+    "axis_workdays": ("工作日", "working days"),
+    "axis_count": ("件数", "items"),
+    "axis_yuan": ("元", "yuan"),
+    "axis_index": ("指数（0–1）", "index (0–1)"),
+    "axis_score": ("分", "points"),
+    "deviation_axis": (
+        "偏离度 = 毕业生占比 ÷ 区域需求占比 − 1",
+        "deviation = graduates' share ÷ regional demand share − 1",
+    ),
+    "deviation_hover": (
+        "毕业生占比 %{customdata[1]:.1%} · 区域需求占比 %{customdata[2]:.1%}",
+        "graduates' share %{customdata[1]:.1%} · regional demand share %{customdata[2]:.1%}",
+    ),
 }
 
 

@@ -430,6 +430,7 @@ def screen_settings() -> dict[str, Any]:
         "height": s.height,
         "poll_seconds": s.poll_seconds,
         "reload_after_failures": s.reload_after_failures,
+        "band": s.band,  # the wall layout for the canvas's shape (config screen.layout)
         # The wall clock shows the school's time (config refresh.timezone),
         # not the display computer's, so it agrees with 更新于.
         "timezone": _ctx().settings.refresh.timezone,

@@ -65,7 +65,14 @@ def _change(delta: float | None, tile: dict[str, Any], label: str, lang: str) ->
     if delta is not None and not change_is_zero(delta, tile["unit"]):
         better = (delta > 0) == tile["higher_is_better"]
         cls += " better" if better else " worse"
-    return html.Span([f"{label} ", html.B(fmt_change(delta, tile["unit"], lang))], className=cls)
+    return html.Span([f"{label} ", html.B(fmt_change(delta, tile["unit"], lang))], className=cls, **_fit(14))
+
+
+def _fit(smallest: int, wrapped: int | None = None) -> dict[str, str]:
+    """Marks an element for assets/wall.js to shrink into its box, down to ``smallest``
+    px on the canvas (and then, with ``wrapped``, onto two lines down to that size):
+    names and labels fit instead of being cut or running into their neighbours."""
+    return {"data-fit": f"{smallest},{wrapped}" if wrapped else str(smallest)}
 
 
 def _value_parts(text: str) -> list:
@@ -73,23 +80,25 @@ def _value_parts(text: str) -> list:
     m = re.match(r"^([−+\-\d,.%]+)(.*)$", text)
     if not m or not m.group(2):
         return [text]
-    return [m.group(1), html.Span(m.group(2), className="tile-unit")]
+    return [m.group(1), html.Span(m.group(2), className="tile-unit", **_fit(14))]
 
 
 def tile_children(tile: dict[str, Any], lang: str) -> list:
     target = tile["target"]
     return [
-        html.Div(service.metric_label(tile["metric"], lang), className="tile-name"),
+        html.Div(service.metric_label(tile["metric"], lang), className="tile-name", **_fit(14)),
         html.Div(
             _value_parts(fmt_value(tile["value"], tile["unit"], lang)),
             className="tile-value",
             **{"data-metric": tile["metric"]},
+            **_fit(40),
         ),
         html.Div(
             f"{t('target', lang)} {fmt_value(target, tile['unit'], lang)}"
             if target is not None
             else "\u00a0",
             className="tile-target",
+            **_fit(14),
         ),
         html.Div(
             [
@@ -212,7 +221,9 @@ def _build_figures(scope: service.Scope, lang: str) -> dict[str, Any]:
         )
     else:
         figs["ranking"] = ranked
-        figs["fit"] = figures.deviation_figure(service.industry_fit(scope), lang)
+        # As many sections at each end as the panel has room for two-line names.
+        top = {"48:9": 5, "4:3": 2}.get(service.screen_settings()["band"], 3)
+        figs["fit"] = figures.deviation_figure(service.industry_fit(scope), lang, top=top)
         figs["backlog"] = figures.process_bars_figure(service.backlog_by_process(scope), "count", lang)
         figs["steps"] = figures.process_bars_figure(service.slowest_steps(scope), "workdays", lang)
     return figs
@@ -234,9 +245,9 @@ def render_texts(scope: service.Scope, lang: str) -> dict[str, Any]:
 
 
 def _panel(name: str, title_key: str, lang: str, fig, extra: list | None = None) -> html.Section:
-    head = [html.H2(t(title_key, lang))]
+    head = [html.H2(t(title_key, lang), **_fit(16))]
     if extra is not None:
-        head.append(html.Div(extra, id=ids.wall_text(f"{name}-note"), className="panel-note"))
+        head.append(html.Div(extra, id=ids.wall_text(f"{name}-note"), className="panel-note", **_fit(14)))
     return html.Section(
         [
             html.Div(head, className="panel-head"),
@@ -281,12 +292,12 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                     [
                         html.Div(
                             [
-                                html.Div(head.get("school", ""), className="wall-school"),
-                                html.H1(title, className="wall-title"),
+                                html.Div(head.get("school", ""), className="wall-school", **_fit(16)),
+                                html.H1(title, className="wall-title", **_fit(28, 18)),
                             ],
                             className="wall-brand",
                         ),
-                        html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof"),
+                        html.Div(texts["asof"], id=ids.wall_text("asof"), className="wall-asof", **_fit(16)),
                         html.Div(
                             [
                                 export_buttons(
@@ -298,6 +309,7 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                                     id=ids.CLOCK,
                                     className="wall-clock",
                                     **{"data-lang": lang, "data-tz": cfg["timezone"]},
+                                    **_fit(18),
                                 ),
                             ],
                             className="wall-header-end",
@@ -333,7 +345,7 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                 ),
             ],
             id=ids.CANVAS,
-            className=f"wall-canvas lang-{lang}",
+            className=f"wall-canvas lang-{lang} band-{cfg['band'].replace(':', 'x')}",
             style={"width": f"{cfg['width']}px", "height": f"{cfg['height']}px"},
             **{"data-width": cfg["width"], "data-height": cfg["height"]},
         ),

@@ -177,3 +177,28 @@ def test_approvals_item_url_refused(tmp_path, url):
     env = _cfg(tmp_path, f"approvals:\n  item_url: '{url}'\n")
     with pytest.raises(ConfigError, match=r"approvals\.item_url"):
         load_settings(env, root=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "width, height, band",
+    [
+        (1920, 1080, "16:9"),
+        (1600, 1200, "4:3"),
+        (1280, 1024, "4:3"),
+        (2560, 1080, "21:9"),
+        (3840, 1080, "32:9"),
+        (5760, 1080, "48:9"),
+    ],
+)
+def test_the_wall_layout_band_follows_the_screen_shape(tmp_path, width, height, band):
+    s = load_settings(_cfg(tmp_path, f"screen:\n  width: {width}\n  height: {height}\n"), root=tmp_path)
+    assert s.screen.layout == "auto" and s.screen.band == band
+
+
+def test_the_wall_layout_band_may_be_named_and_is_validated(tmp_path):
+    s = load_settings(
+        _cfg(tmp_path, 'screen:\n  width: 1920\n  height: 1080\n  layout: "4:3"\n'), root=tmp_path
+    )
+    assert s.screen.band == "4:3"
+    with pytest.raises(ConfigError, match=r"screen\.layout"):
+        load_settings(_cfg(tmp_path, 'screen:\n  layout: "wide"\n'), root=tmp_path)
