@@ -188,7 +188,6 @@ class ReportSettings:
     cron: str
     in_app: bool
     archive: Path
-    export_dir: Path
     formats: tuple[str, ...]
     chromium: str
     chromedriver: str
@@ -571,7 +570,6 @@ def _reports(merged: dict[str, Any], env: Mapping[str, str], root: Path, timezon
         cron=cron,
         in_app=_as_bool(r["in_app"], "reports.in_app"),
         archive=path("archive"),
-        export_dir=path("export_dir"),
         formats=tuple(dict.fromkeys(formats)),
         chromium=env.get("COCKPIT_CHROMIUM", "").strip() or str(r["chromium"]),
         chromedriver=env.get("COCKPIT_CHROMEDRIVER", "").strip() or str(r["chromedriver"]),

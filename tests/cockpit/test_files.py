@@ -45,7 +45,7 @@ def settings(tmp_path, archive):
             "COCKPIT_SOURCE_URL": f"sqlite:///{tmp_path / 'source.sqlite'}",
         }
     )
-    reports = dataclasses.replace(base.reports, archive=archive, export_dir=tmp_path / "exports")
+    reports = dataclasses.replace(base.reports, archive=archive)
     return dataclasses.replace(base, reports=reports)
 
 

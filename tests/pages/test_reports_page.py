@@ -23,7 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 4096
 
 @pytest.fixture
 def use_reports(cockpit_app):
-    """Change the live app's reports: settings (archive, export_dir) for one test."""
+    """Change the live app's reports: settings (archive) for one test."""
     ctx = cockpit_app.server.extensions["cockpit"]
     original = ctx.settings
 

@@ -52,7 +52,7 @@ def school(demo_store) -> School:
 def _settings(demo_store, tmp_path, **auth_changes):
     base = demo_store.settings
     auth = dataclasses.replace(base.auth, **auth_changes)
-    reports = dataclasses.replace(base.reports, archive=tmp_path / "archive", export_dir=tmp_path / "exports")
+    reports = dataclasses.replace(base.reports, archive=tmp_path / "archive")
     return dataclasses.replace(base, auth=auth, reports=reports, store_url=demo_store.store_url)
 
 
