@@ -63,9 +63,7 @@ forwarded_allow_ips = os.environ.get("COCKPIT_FORWARDED_ALLOW_IPS", "127.0.0.1,:
 accesslog = os.environ.get("COCKPIT_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("COCKPIT_LOG_LEVEL", "info")
-access_log_format = (
-    '%({x-forwarded-for}i)s %(h)s pid=%(p)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
-)
+access_log_format = '%({x-forwarded-for}i)s %(h)s pid=%(p)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
 
 # One gunicorn per host and user is the rule, but the control socket's default path is
 # per user: off, so that two instances (a test next to a real one) never collide.

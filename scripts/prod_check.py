@@ -97,9 +97,7 @@ def check_sessions(c: Checks, topo: T.Topology, web: str, site: str, workers: in
     jar = s.cookies.get_dict()  # plain http straight to gunicorn: send the Secure cookies too
     codes = []
     for _ in range(workers * 15):  # a new connection each: the arbiter hands them to any worker
-        r = requests.get(
-            web + "/api/snapshot", cookies=jar, headers={"Connection": "close"}, timeout=30
-        )
+        r = requests.get(web + "/api/snapshot", cookies=jar, headers={"Connection": "close"}, timeout=30)
         codes.append(r.status_code)
     served = topo.served_by()[before:]
     pids = {pid for pid, _m, path, st in served if path.startswith("/api/snapshot") and st == 200}
