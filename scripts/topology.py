@@ -355,17 +355,22 @@ def sign_in(base: str, user: str, password: str, verify: bool | str = True) -> A
     s.verify = verify
     s.trust_env = False  # a REQUESTS_CA_BUNDLE in the environment would override verify
     page = s.get(base + "/login", timeout=30)
-    m = re.search(r'name="csrf"[^>]*value="([^"]+)"', page.text) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf"', page.text
-    )
-    if m is None:
+    csrf = form_csrf(page.text)
+    if csrf is None:
         raise RuntimeError(f"no csrf field on /login ({page.status_code})")
     r = s.post(
         base + "/login",
-        data={"username": user, "password": password, "csrf": m.group(1), "next": "/"},
+        data={"username": user, "password": password, "csrf": csrf, "next": "/"},
         allow_redirects=False,
         timeout=30,
     )
     if r.status_code not in (302, 303) or "cockpit_session" not in s.cookies:
         raise RuntimeError(f"sign-in of {user} failed: {r.status_code}")
     return s
+
+
+def form_csrf(html: str) -> str | None:
+    """The hidden csrf field of a sign-in or sign-out form."""
+    m = re.search(r'name="csrf"[^>]*value="([^"]+)"', html)
+    m = m or re.search(r'value="([^"]+)"[^>]*name="csrf"', html)
+    return m.group(1) if m else None
