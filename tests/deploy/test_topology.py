@@ -152,3 +152,22 @@ def test_shipped_nginx_site_is_valid(auth, tmp_path):
         in (conf.parent / "cockpit" / "proxy.conf").read_text()
     )
     assert site.count("include") >= 3 and "ssl_certificate" in site
+
+
+def test_shipped_production_config_loads():
+    """deploy/cockpit.yaml is a valid configuration (unknown keys would stop the cockpit)
+    with the schedule out of the web processes and the cache in Redis; the environment
+    file names only variables the cockpit or deploy/gunicorn.conf.py read."""
+    from cockpit.config import load_settings
+
+    env_file = (T.DEPLOY / "cockpit.env.example").read_text()
+    env = dict(ln.split("=", 1) for ln in env_file.splitlines() if ln and not ln.startswith("#"))
+    assert all(k.startswith("COCKPIT_") for k in env)
+    gunicorn_conf = (T.DEPLOY / "gunicorn.conf.py").read_text()
+    assert all(f'"{k}"' in gunicorn_conf for k in env if k.startswith(("COCKPIT_BIND", "COCKPIT_WEB_")))
+    env.update(COCKPIT_CONFIG=str(T.DEPLOY / "cockpit.yaml"), COCKPIT_SECRET_KEY="k" * 40)
+    settings = load_settings(env=env)
+    assert settings.refresh.in_app is False and settings.reports.in_app is False
+    assert settings.cache["CACHE_TYPE"] == "RedisCache"
+    assert settings.cache["CACHE_REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    assert settings.auth.cookie_secure == "true" and settings.auth.header_user == "X-Remote-User"
