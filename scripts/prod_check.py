@@ -12,7 +12,8 @@ self-signed certificate. Then checks:
    (the access log's pids), Dash callbacks included (CSRF);
 4. no web process holds the schedule's lease: the worker does, and the snapshot it
    makes is what the web serves;
-5. gzip on JavaScript, CSS and JSON, versioned assets cached by nginx;
+5. gzip on JavaScript, CSS and JSON, versioned assets cached by nginx; the client address
+   recorded is the one nginx saw (a forged X-Forwarded-For is ignored);
 6. auth.mode header: with deploy/nginx/auth-header.conf and an SSO gateway, the user the
    gateway names gets in; a client's own X-Remote-User is dropped.
 
@@ -125,6 +126,26 @@ def check_sessions(c: Checks, topo: T.Topology, web: str, site: str, workers: in
     r = s.post(site + "/_dash-update-component", json=body, timeout=30)
     c.ok(r.status_code == 403, "a callback without the CSRF header is refused", r.status_code)
     return s
+
+
+def check_client_address(c: Checks, topo: T.Topology, site: str) -> None:
+    """The address the cockpit records is the one nginx saw, not what a client claims."""
+    import requests as rq
+    from sqlalchemy import create_engine
+
+    from cockpit.auth.accounts import Accounts
+
+    s = rq.Session()
+    s.trust_env = False
+    page = s.get(site + "/login", verify=topo.ca, timeout=30).text
+    form = {"username": "forger", "password": "wrong", "csrf": T.form_csrf(page) or "", "next": "/"}
+    s.post(site + "/login", data=form, headers={"X-Forwarded-For": "6.6.6.6"}, verify=topo.ca, timeout=30)
+    engine = create_engine(topo.env["COCKPIT_STORE_URL"])
+    try:
+        ips = {ln["ip"] for ln in Accounts(engine).audit_lines() if ln.get("target") == "forger"}
+    finally:
+        engine.dispose()
+    c.ok(ips == {"127.0.0.1"}, "a forged X-Forwarded-For is not the recorded client address", ips)
 
 
 def check_schedule(c: Checks, topo: T.Topology, site: str, s: Any, first_sid: int) -> None:
@@ -254,6 +275,7 @@ def main() -> int:
             print(f"gunicorn {web} ({args.workers} workers), nginx {site}, redis :{topo.ports['redis']}")
             s = check_sessions(c, topo, web, site, args.workers)
             check_gzip(c, site, s)
+            check_client_address(c, topo, site)
             check_schedule(c, topo, site, s, first)
             check_header_mode(c, topo)
             errors = [ln for ln in topo.log("web").splitlines() if "Traceback" in ln or "[ERROR]" in ln]
