@@ -19,8 +19,9 @@ cookie and CSRF header (the ``_csrf_token`` cookie, as Dash's renderer does).
   (the pages router's callback with the new query, as a filter change sends it), or
   opens the approvals page.
 
-Reported per worker count: errors, p50/p95/p99 per request kind, throughput, and the
-CPU seconds the gunicorn processes spent per request (/proc, arbiter and workers).
+Before the load, one client alone goes through every scenario ``--solo`` times: the
+latency floor at that moment. Reported per worker count: errors, p50/p95/p99 per request
+kind, throughput, and the CPU seconds the gunicorn processes spent per request (/proc, arbiter and workers).
 Assets are not fetched (a browser keeps them: immutable, cached).
 
     python scripts/load.py [--workers 1 2 4] [--seconds 60] [--walls 50] [--desk 20] [--scale 1]
@@ -268,6 +269,23 @@ async def run_load(base: str, walls: list[dict], desks: list[dict], recs: dict, 
     return stats
 
 
+async def run_solo(base: str, wall_cookies: dict, desk_cookies: dict, recs: dict, rounds: int) -> Stats:
+    """One client alone, each scenario ``rounds`` times in turn: the latency floor at this
+    moment (the machine's other load included, no concurrency of the cockpit's own)."""
+    import aiohttp
+
+    stats = Stats()
+    async with aiohttp.ClientSession() as http:
+        for _ in range(rounds):
+            await _load_page(http, stats, base, wall_cookies, recs["wall"], "solo wall load")
+            redraw = {"path": recs["wall"]["path"], "bodies": recs["wall"]["redraw"]}
+            await _load_page(http, stats, base, wall_cookies, redraw, "solo wall redraw", page_gets=False)
+            await _load_page(http, stats, base, desk_cookies, recs["indicator"], "solo desk indicator")
+            await _load_page(http, stats, base, desk_cookies, recs["filter"], "solo desk filter", False)
+            await _load_page(http, stats, base, desk_cookies, recs["approvals"], "solo desk approvals")
+    return stats
+
+
 # -- measuring ---------------------------------------------------------------------------------
 
 
@@ -395,6 +413,7 @@ def main() -> int:
     ap.add_argument("--weeks", type=int, default=8, help="week ends of history in the store")
     ap.add_argument("--poll-seconds", type=float, default=None, help="default: config screen.poll_seconds")
     ap.add_argument("--think", type=float, nargs=2, default=[1.0, 4.0], help="desk think time, seconds")
+    ap.add_argument("--solo", type=int, default=5, help="rounds of one client alone before the load")
     ap.add_argument("--json", type=Path, help="write the results here")
     args = ap.parse_args()
     if args.poll_seconds is None:
@@ -424,6 +443,15 @@ def main() -> int:
                     counts = {k: len(v["bodies"]) for k, v in recs.items()}
                     counts["wall redraw"] = len(recs["wall"]["redraw"])
                     print(f"recorded callbacks per scenario: {counts}")
+                if args.solo:
+                    solo = asyncio.run(run_solo(base, walls[0], desks[0], recs, args.solo))
+                    cb = [x for k, v in solo.ms.items() if k.endswith("callback") for x in v]
+                    print(
+                        f"  {n} worker(s), one client alone ({args.solo} rounds): callbacks p50 "
+                        f"{pct(cb, 0.5):.0f} / p95 {pct(cb, 0.95):.0f} ms, "
+                        f"{sum(solo.errors.values())} errors, "
+                        f"load {Path('/proc/loadavg').read_text().split()[0]}"
+                    )
                 cpu0, (b0, t0_) = gunicorn_cpu(topo), machine_busy()
                 load0 = Path("/proc/loadavg").read_text().split()[0]
                 ru0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -436,6 +464,8 @@ def main() -> int:
                 s = summarise(n, stats, took, cpu1 - cpu0, (b1 - b0) / max(1, t1_ - t0_), (load0, load1))
                 s["client_cpu_s"] = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
                 s["seconds"] = took
+                if args.solo:
+                    s["solo_callbacks"] = {"p50": pct(cb, 0.5), "p95": pct(cb, 0.95), "n": len(cb)}
                 print_summary(s)
                 results.append(s)
                 topo.stop("web")
