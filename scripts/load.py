@@ -471,7 +471,7 @@ def main() -> int:
                 topo.stop("web")
         finally:
             topo.stop_all()
-    shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(
             json.dumps({"args": vars(args) | {"json": str(args.json)}, "runs": results}, indent=1)

@@ -282,9 +282,9 @@ def main() -> int:
             c.ok(not errors, "no errors in gunicorn's log", errors[:3])
         finally:
             topo.stop_all()
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    if args.keep:
         print(f"logs: {work}")
     took = time.monotonic() - t0
     if c.failed:
