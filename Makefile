@@ -9,9 +9,11 @@ STAMP := $(VENV)/.requirements-installed
 DEV_STAMP := $(VENV)/.requirements-dev-installed
 # libmariadb-dev and pkg-config: to build mysqlclient, the C MySQL/MariaDB driver (mysql+mysqldb://).
 SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils libmariadb-dev pkg-config
+# What `make prod-check` runs besides the cockpit: the reverse proxy, a private Redis, the certificate.
+PROD_PACKAGES := nginx redis-server openssl
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup system-packages run serve test services lint format bench clean-data
+.PHONY: setup system-packages run serve test services lint format bench clean-data prod-check load
 
 ## setup: the system packages (first: mysqlclient builds against libmariadb-dev), then .venv with requirements.txt
 setup: system-packages $(STAMP)
@@ -72,6 +74,16 @@ bench: setup $(DEV_STAMP)
 	$(PY) scripts/bench_store.py
 	$(PY) scripts/bench_refresh.py
 	$(PY) scripts/bench_screens.py
+
+## prod-check: the production topology of docs/deploy.md (deploy/: gunicorn, worker, nginx, PostgreSQL, Redis) on 127.0.0.1, checked
+prod-check: setup $(DEV_STAMP) services
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(PROD_PACKAGES)"
+	$(PY) scripts/prod_check.py
+
+## load: 50 walls and 20 desk users against gunicorn with 1, 2 and 4 workers (docs/benchmarks.md)
+load: setup $(DEV_STAMP) services
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(PROD_PACKAGES)"
+	$(PY) scripts/load.py
 
 clean-data:
 	rm -rf data/

@@ -240,13 +240,13 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     compress.init_app(server)
     # Rate limits (the sign-in form): one Limiter per app, so that two apps in one
     # process never share limits; the counters live in Redis when COCKPIT_REDIS_URL
-    # is set (shared by every worker), else in this process.
+    # is set (shared by every worker), else in this process. Keyed by the client's address
+    # as the trusted proxy saw it (behind nginx every peer is nginx).
     from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
 
     redis_url = os.environ.get("COCKPIT_REDIS_URL", "").strip()
     server.extensions["cockpit_limiter"] = Limiter(
-        get_remote_address, app=server, storage_uri=redis_url or "memory://", headers_enabled=False
+        auth_web.client_address, app=server, storage_uri=redis_url or "memory://", headers_enabled=False
     )
 
     store = Store(settings.store_url)

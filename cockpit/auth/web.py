@@ -109,11 +109,28 @@ def audit(action: str, *, target: str | None = None, outcome: str = "ok", detail
             actor=ident.name if ident else None,
             target=target,
             outcome=outcome,
-            ip=request.remote_addr if _in_request() else None,
+            ip=client_address() if _in_request() else None,
             detail=detail,
         )
     except Exception:  # the audit must never take a page down
         log.exception("audit line %s failed", action)
+
+
+def client_address() -> str:
+    """The client's address. Behind nginx every connection comes from the proxy: when the
+    peer is one of ``auth.header.trusted_proxies``, the address that proxy appended last to
+    X-Forwarded-For (the one it saw; earlier entries are the client's own claims). Sign-in
+    rate limits, the audit log, sessions and the demo's loopback rule use it; trusting the
+    SSO header itself goes by the peer's address (``_resolve_header``)."""
+    peer = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and _trusted_proxy(peer):
+        last = forwarded.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
+    return peer
 
 
 def _in_request() -> bool:
@@ -319,7 +336,7 @@ def _resolve() -> Identity | None:
             _touch(session, wall=True)
         return ident
     if auth.mode == "none":
-        if not is_loopback(request.remote_addr or ""):
+        if not is_loopback(client_address()):
             raise _Refused(auth_pages.message("forbidden", status=403))
         g.csrf = _hmac("demo-csrf")
         return DEMO
@@ -380,7 +397,7 @@ def _resolve_header(session: Any) -> Identity | None:
             user,
             "header",
             timedelta(hours=auth.session_hours),
-            request.remote_addr,
+            client_address(),
             mapped=mapped,
         )
         g.new_session_token, g.csrf = token, csrf
@@ -488,7 +505,7 @@ def _enrol_wall() -> Response:
         return auth_pages.message("bad_wall_token", status=403)
     settings = _settings()
     session, csrf = accounts.create_session(
-        "wall", name, "wall", timedelta(days=settings.auth.wall_days), request.remote_addr
+        "wall", name, "wall", timedelta(days=settings.auth.wall_days), client_address()
     )
     g.identity = accounts.wall_identity(name)
     audit("wall_enrol", target=name)
@@ -542,7 +559,7 @@ def start_session(resp: Response, ident: Identity, source: str, **kw: Any) -> No
     lifetime = timedelta(hours=auth.session_hours)
     mapped = kw.pop("mapped", None)
     token, csrf = _ctx().accounts.create_session(
-        "user", ident.name, source, lifetime, request.remote_addr, mapped=mapped, **kw
+        "user", ident.name, source, lifetime, client_address(), mapped=mapped, **kw
     )
     _set_session_cookie(resp, token, lifetime)
     _set_csrf_cookie(resp, csrf)
