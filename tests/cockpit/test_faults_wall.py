@@ -91,3 +91,41 @@ def test_web_server_killed_wall_reconnects_and_shows_current_snapshot(wall):
     assert not _banner(driver)["shown"]
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/_dash" in e["message"]]
     assert not [e for e in severe if "500" in e["message"]]
+
+
+def test_redis_down_pages_served_without_cache_then_cached_again(demo_store, tmp_path):
+    from tests.pages.conftest import start_chromium
+    from tests.support.faults import RedisServer
+
+    redis = RedisServer(tmp_path / "redis.log").start()
+    env = cockpit_env(
+        tmp_path, demo_store.source_url, f"sqlite:///{tmp_path / 'store.sqlite'}", COCKPIT_REDIS_URL=redis.url
+    )
+    assert cli(env, "refresh", "--as-of", TODAY.isoformat()).returncode == 0
+    server = CockpitServer(env, tmp_path / "serve.log").start()
+    driver = start_chromium(str(tmp_path / "chromium"))
+
+    def school_drawn() -> None:
+        driver.get(server.url + "/")
+        wait_for(lambda: driver.execute_script(READY), 60, "the school screen drawn")
+        assert "2026年11月21日" in _banner(driver)["asof"]
+
+    try:
+        school_drawn()
+        assert redis.keys() > 0  # the service layer caches in Redis
+
+        redis.stop()
+        school_drawn()  # served all the same, from the store
+        school_drawn()
+        log = server.log_text()
+        assert log.count("Redis unreachable") == 1, log[-3000:]
+        assert "Traceback" not in log
+
+        redis.start()  # the same port, empty
+        assert redis.keys() == 0
+        wait_for(lambda: (school_drawn(), redis.keys() > 0)[1], 60, "caching in Redis again")
+        assert "Redis is back" in server.log_text()
+    finally:
+        driver.quit()
+        server.stop()
+        redis.stop()
