@@ -60,13 +60,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(work: Path) -> dict[str, str]:
+def _env(work: Path, cache_timeout: int | None = None) -> dict[str, str]:
     cfg = work / "soak.yaml"
+    timeout = f"  timeout: {cache_timeout}\n" if cache_timeout else ""
     cfg.write_text(
         "refresh:\n  in_app: false\n"
         f"demo:\n  path: {json.dumps(str(work / 'demo.sqlite'))}\n"
         f"store_url: {json.dumps('sqlite:///' + str(work / 'store.sqlite'))}\n"
-        f"cache:\n  dir: {json.dumps(str(work / 'cache'))}\n"
+        f"cache:\n  dir: {json.dumps(str(work / 'cache'))}\n{timeout}"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
     env.update(COCKPIT_CONFIG=str(cfg), PYTHONPATH=str(ROOT))
@@ -105,12 +106,12 @@ def _heap_bytes(driver) -> int:
     return int(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
 
 
-def soak(minutes: int, out: Path) -> None:
+def soak(minutes: int, out: Path, cache_timeout: int | None = None) -> None:
     from cockpit.readiness import ready_js
     from tests.pages.conftest import start_chromium
 
     work = Path(tempfile.mkdtemp(prefix="cockpit-soak-"))
-    env = _env(work)
+    env = _env(work, cache_timeout)
     _cli(env, "demo")
     _cli(env, "refresh")
     port = _free_port()
@@ -205,6 +206,11 @@ def _one_minute(driver, env, base, pid, ready, before: str | None, minute: int) 
     }
 
 
+def _seconds(hms: str) -> int:
+    h, m, s = (int(x) for x in hms.split(":"))
+    return h * 3600 + m * 60 + s
+
+
 def summarize(path: Path, warmup: int = 10) -> dict[str, Any]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     after = [r for r in rows if r["minute"] >= warmup]
@@ -212,6 +218,7 @@ def summarize(path: Path, warmup: int = 10) -> dict[str, Any]:
         "minutes": rows[-1]["minute"] if rows else 0,
         "redraws": len(rows) - 1,
         "redraws_complete": sum(1 for r in rows[1:] if r["redrawn"]),
+        "elapsed_min": round(_seconds(rows[-1]["t"]) - _seconds(rows[0]["t"])) / 60 if rows else 0,
     }
     if len(after) >= 10:
         for key in ("js_heap_bytes", "server_rss_kb"):
@@ -232,12 +239,18 @@ def main() -> None:
     p.add_argument("--minutes", type=int, default=60)
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--out", type=Path, default=ROOT / "data" / "soak" / "soak.jsonl")
+    p.add_argument(
+        "--cache-timeout",
+        type=int,
+        help="config cache.timeout in seconds (default: config's): how long a superseded snapshot's "
+        "cache entries live",
+    )
     p.add_argument("--summarize", type=Path, help="only summarize this JSON-lines file")
     a = p.parse_args()
     if a.summarize:
         print(json.dumps(summarize(a.summarize, a.warmup), indent=2))
         return
-    soak(a.minutes, a.out)
+    soak(a.minutes, a.out, a.cache_timeout)
 
 
 if __name__ == "__main__":

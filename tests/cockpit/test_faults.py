@@ -6,9 +6,11 @@ time, progress in the store)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,51 @@ def test_history_is_resumable_exclusive_and_reports_progress(demo_store, tmp_pat
     holder.close()
     with refresh_turn(settings, store, wait_seconds=0) as ok:
         assert ok is True
+
+
+# -- the report archive's disk full ----------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MiB tmpfs (we run as root in the test machine; mount failing is a test error)."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_report_on_a_full_disk_fails_with_one_line_and_keeps_old_files(demo_store, tmp_path, tiny_disk):
+    from cockpit.reports.job import _department_codes
+
+    env = cockpit_env(tmp_path, demo_store.source_url, demo_store.store_url)
+    code = sorted(_department_codes(demo_store.store.for_as_of(date(2026, 11, 15))))[0]
+    args = ["report", "--week", "2026-W46", "--department", code, "--format", "pdf"]
+    roomy = tmp_path / "roomy"
+    made = cli(env, *args, "--out", str(roomy))
+    assert made.returncode == 0, made.stderr
+    (pdf,) = [Path(p) for p in made.stdout.split()]
+    assert pdf.stat().st_size > 10_000
+
+    old = tiny_disk / pdf.name  # last week's file, already in the archive
+    old.write_bytes(b"%PDF-1.7 the old report\n")
+    filler = tiny_disk / "filler"
+    with filler.open("wb", buffering=0) as f:  # fill the disk, then free a few KiB
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, filler.stat().st_size - 8192)
+    before = sorted(p.name for p in tiny_disk.iterdir())
+
+    full = cli(env, *args, "--out", str(tiny_disk))
+    assert full.returncode == 1
+    assert "Traceback" not in full.stderr
+    last = full.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "No space left on device" in last, full.stderr
+    assert old.read_bytes() == b"%PDF-1.7 the old report\n"  # intact
+    assert sorted(p.name for p in tiny_disk.iterdir()) == before  # no half-written file left
