@@ -7,6 +7,7 @@ it lost the connection, then reconnects and shows the current snapshot)."""
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -129,3 +130,54 @@ def test_redis_down_pages_served_without_cache_then_cached_again(demo_store, tmp
         driver.quit()
         server.stop()
         redis.stop()
+
+
+def test_store_briefly_down_clear_banner_no_traceback_recovery(demo_store, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import PG_ADMIN_URL
+    from tests.pages.conftest import start_chromium
+    from tests.support.faults import TcpProxy
+
+    name = f"faults_store_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    proxy = TcpProxy("127.0.0.1", 5432)
+    env = cockpit_env(
+        tmp_path, demo_store.source_url, f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/{name}"
+    )
+    server = driver = None
+    try:
+        assert cli(env, "refresh", "--as-of", TODAY.isoformat()).returncode == 0
+        server = CockpitServer(env, tmp_path / "serve.log").start()
+        sid = server.json("/healthz")["snapshot_id"]
+        driver = start_chromium(str(tmp_path / "chromium"))
+        driver.get(server.url + "/")
+        wait_for(lambda: driver.execute_script(READY), 60, "the school screen drawn")
+        assert not _banner(driver)["shown"]
+
+        proxy.cut()  # the store is gone
+        state = wait_for(lambda: (b := _banner(driver))["shown"] and b, 30, "the banner")
+        assert state["text"] == t("offline", "zh")
+        status, body = server.get("/healthz")
+        assert status == 503 and b"snapshot store is unreachable" in body
+        assert driver.execute_script(READY)  # the last figures stay on the wall
+
+        proxy.restore()
+        wait_for(lambda: not _banner(driver)["shown"], 60, "the banner to go")
+        wait_for(lambda: driver.execute_script(READY), 60, "the school screen drawn again")
+        assert server.json("/healthz")["snapshot_id"] == sid
+        log = server.log_text()
+        assert "Traceback" not in log, log[-3000:]
+        assert log.count("snapshot store unreachable") == 1
+        assert "snapshot store answering again" in log
+    finally:
+        if driver is not None:
+            driver.quit()
+        if server is not None:
+            server.stop()
+        proxy.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
