@@ -103,15 +103,17 @@ def fill_history(settings: Settings, store: Store | None = None, reports: bool =
         log.info("history: another process fills the history")
         return False
     lease.keep(lambda: log.error("history: lease lost"))
+    step = BACKFILL
     try:
         ok = _backfill(settings, store)
         if ok and reports and settings.reports is not None:
+            step = REPORTS
             ok = _reports(settings, store)
         return ok
     except Exception as e:  # a background job: record it, one line, never a traceback
-        log.error("history: %s", one_line(e))
+        log.error("history: %s: %s", step, one_line(e))
         with contextlib.suppress(Exception):
-            store.set_task(BACKFILL, "failed", None, None, one_line(e))
+            store.set_task(step, "failed", None, None, one_line(e))
         return False
     finally:
         lease.close()

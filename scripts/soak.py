@@ -215,10 +215,10 @@ def summarize(path: Path, warmup: int = 10) -> dict[str, Any]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     after = [r for r in rows if r["minute"] >= warmup]
     out: dict[str, Any] = {
-        "minutes": rows[-1]["minute"] if rows else 0,
+        "cycles": rows[-1]["minute"] if rows else 0,  # one new snapshot each
         "redraws": len(rows) - 1,
         "redraws_complete": sum(1 for r in rows[1:] if r["redrawn"]),
-        "elapsed_min": round(_seconds(rows[-1]["t"]) - _seconds(rows[0]["t"])) / 60 if rows else 0,
+        "elapsed_min": round((_seconds(rows[-1]["t"]) - _seconds(rows[0]["t"])) / 60, 1) if rows else 0,
     }
     if len(after) >= 10:
         for key in ("js_heap_bytes", "server_rss_kb"):
