@@ -12,7 +12,7 @@ virtual environment already there — timed until:
 
 Then `make run` is stopped (its process group). Usage:
 
-    .venv/bin/python scripts/bench_first_start.py [--timeout 1200]
+    .venv/bin/python scripts/bench_first_start.py [--timeout 1200] [--first-screen-only]
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def _get(url: str) -> tuple[int, bytes]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--timeout", type=float, default=1200)
+    p.add_argument("--first-screen-only", action="store_true", help="stop once the first screen is served")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cockpit-first-start-"))
     cfg = work / "first.yaml"
@@ -79,6 +80,9 @@ def main() -> None:
                 if code == 200 and json.loads(body).get("snapshot_id") and _get(base + "/")[0] == 200:
                     marks["first_screen_s"] = round(time.monotonic() - t0, 1)
                     print(f"first screen after {marks['first_screen_s']} s", flush=True)
+                    marks["loadavg_at_first_screen"] = Path("/proc/loadavg").read_text().strip()
+                    if a.first_screen_only:
+                        break
             else:
                 store = store or Store(f"sqlite:///{work / 'store.sqlite'}", create=False)
                 tasks = store.tasks()
