@@ -179,3 +179,53 @@ def test_report_on_a_full_disk_fails_with_one_line_and_keeps_old_files(demo_stor
     assert last.startswith("error: ") and "No space left on device" in last, full.stderr
     assert old.read_bytes() == b"%PDF-1.7 the old report\n"  # intact
     assert sorted(p.name for p in tiny_disk.iterdir()) == before  # no half-written file left
+
+
+def test_worker_killed_mid_refresh_next_run_succeeds(demo_store, store_url, tmp_path):
+    """`python -m cockpit worker` (the schedule, every minute) killed with SIGKILL while its
+    refresh runs; a new worker takes the schedule over once the leases expire and its
+    next run publishes."""
+    env = cockpit_env(
+        tmp_path,
+        demo_store.source_url,
+        store_url,
+        yaml='refresh:\n  in_app: false\n  cron: "* * * * *"\n  lease_seconds: 4\n',
+    )
+    assert cli(env, "refresh", "--as-of", TODAY.isoformat()).returncode == 0
+    store = Store(store_url)
+    previous = store.current_id()
+
+    def worker() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "cockpit", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    first = worker()
+    try:
+        running = wait_for(
+            lambda: [s for s in store.list(limit=5) if s.status == "running" and s.trigger == "schedule"],
+            150,
+            "the scheduled refresh to begin",
+            step=0.02,
+        )
+    finally:
+        first.kill()
+        first.wait(30)
+    assert store.get(running[0].id).status == "running", "finished before the kill; proves nothing"
+    assert store.current_id() == previous
+
+    second = worker()
+    try:
+        done = wait_for(
+            lambda: [s for s in store.list(limit=5) if s.id > running[0].id and s.status == "ok"],
+            240,
+            "the next scheduled refresh to publish",
+        )
+    finally:
+        second.terminate()
+        second.wait(30)
+    assert store.current_id() == done[0].id and done[0].trigger == "schedule"
