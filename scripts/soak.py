@@ -60,9 +60,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(work: Path, cache_timeout: int | None = None) -> dict[str, str]:
+def _env(work: Path, cache_timeout: int | None = None, cache_type: str | None = None) -> dict[str, str]:
     cfg = work / "soak.yaml"
     timeout = f"  timeout: {cache_timeout}\n" if cache_timeout else ""
+    timeout += f"  type: {cache_type}\n" if cache_type else ""
     cfg.write_text(
         "refresh:\n  in_app: false\n"
         f"demo:\n  path: {json.dumps(str(work / 'demo.sqlite'))}\n"
@@ -106,12 +107,12 @@ def _heap_bytes(driver) -> int:
     return int(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
 
 
-def soak(minutes: int, out: Path, cache_timeout: int | None = None) -> None:
+def soak(minutes: int, out: Path, cache_timeout: int | None = None, cache_type: str | None = None) -> None:
     from cockpit.readiness import ready_js
     from tests.pages.conftest import start_chromium
 
     work = Path(tempfile.mkdtemp(prefix="cockpit-soak-"))
-    env = _env(work, cache_timeout)
+    env = _env(work, cache_timeout, cache_type)
     _cli(env, "demo")
     _cli(env, "refresh")
     port = _free_port()
@@ -245,12 +246,13 @@ def main() -> None:
         help="config cache.timeout in seconds (default: config's): how long a superseded snapshot's "
         "cache entries live",
     )
+    p.add_argument("--cache-type", help="config cache.type (NullCache: to tell a leak from the cache)")
     p.add_argument("--summarize", type=Path, help="only summarize this JSON-lines file")
     a = p.parse_args()
     if a.summarize:
         print(json.dumps(summarize(a.summarize, a.warmup), indent=2))
         return
-    soak(a.minutes, a.out, a.cache_timeout)
+    soak(a.minutes, a.out, a.cache_timeout, a.cache_type)
 
 
 if __name__ == "__main__":
