@@ -44,10 +44,11 @@ system-packages:
 	  fi; \
 	fi
 
-## run: demo data if no source is configured, indicators with history, then serve on :8050 (PORT overrides)
+## run: demo data if no source is configured, the current indicators, then serve on :8050 (PORT
+## overrides); the history (backfill) and last week's reports fill in afterwards in the background (/status)
 run: setup
 	$(PY) -m cockpit setup-demo
-	$(PY) -m cockpit serve
+	$(PY) -m cockpit serve --history
 
 serve: setup
 	$(PY) -m cockpit serve

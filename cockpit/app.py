@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import Flask, jsonify, request
 
-from cockpit import ROOT, files
+from cockpit import ROOT, files, outage
 from cockpit.config import Settings, load_settings
 from cockpit.extensions import cache, compress
 from cockpit.store import Store
@@ -282,6 +282,7 @@ def create_app(settings: Settings | None = None, *, schedule: bool | None = None
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
     _register_shell_callbacks(app)
     files.register(server)  # /reports/files/<path>, /export/view.<fmt>
+    outage.register(server)  # the store unreachable: 503 and one log line (cockpit/outage.py)
 
     @server.after_request
     def cache_fingerprinted_assets(response):

@@ -288,6 +288,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, host=host))
     app = create_app(settings)
     _exit_on_sigterm()
+    if args.history:
+        _start_history()
     sched = "in this process" if app.server.extensions["cockpit"].scheduler else "elsewhere or off"
     _err(f"serve: http://{host}:{port}/ (refresh schedule: {sched})")
     serve(app.server, host=host, port=port, threads=8, ident="cockpit")
@@ -295,19 +297,24 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_setup_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """What `make run` needs before serving: demo data, a snapshot, history."""
+    """What `make run` needs before serving: demo data and a current snapshot. The
+    history follows in the background (`serve --history`), or here with --history."""
     from cockpit.refresh import backfill, open_store, run_refresh
 
     if settings.source_is_demo and not settings.demo.path.exists():
         _generate(settings, None, settings.demo.scale, settings.demo.seed, None)
     store = open_store(settings)
     as_of = settings.today()
-    _err(f"setup: refreshing as of {as_of}")
-    t0 = time.monotonic()
-    sid = run_refresh(settings, as_of, trigger="cli", store=store)
-    _err(f"setup: snapshot {sid} in {time.monotonic() - t0:.1f} s")
+    current = store.current()
+    if current is not None and current.as_of == as_of and not args.history:
+        _err(f"setup: snapshot {current.id} as of {as_of} is current")
+    else:
+        _err(f"setup: refreshing as of {as_of}")
+        t0 = time.monotonic()
+        sid = run_refresh(settings, as_of, trigger="cli", store=store)
+        _err(f"setup: snapshot {sid} in {time.monotonic() - t0:.1f} s")
     weeks = settings.refresh.backfill_weeks
-    if weeks and len(store.successful_as_of_dates()) <= 1:
+    if args.history and weeks and len(store.successful_as_of_dates()) <= 1:
         _err(f"setup: no history yet; backfilling {weeks} week ends")
         ids = backfill(
             settings,
@@ -315,9 +322,36 @@ def cmd_setup_demo(args: argparse.Namespace, settings: Settings) -> int:
             progress=_backfill_progress,
             store=store,
             last_season_weeks=settings.refresh.backfill_last_season_weeks,
+            exclusive=True,
         )
         _err(f"setup: {len(ids)} history snapshot(s)")
     return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    """The history backfill, then last week's reports (cockpit/history.py); progress in
+    the store for /status, and on stderr."""
+    from cockpit.history import fill_history
+
+    _exit_on_sigterm()
+    ok = fill_history(settings, reports=not args.no_reports)
+    return 0 if ok else EXIT_ERROR
+
+
+def _start_history() -> Any:
+    """`python -m cockpit history` in a child process (it never slows the server's
+    requests); stopped with the server."""
+    import atexit
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-m", "cockpit", "history"])
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+
+    atexit.register(stop)
+    return proc
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -374,6 +408,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "worker": cmd_worker,
     "serve": cmd_serve,
     "setup-demo": cmd_setup_demo,
+    "history": cmd_history,
     "report": cmd_report,
 }
 
@@ -424,7 +459,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=_positive, help="port (default: PORT or 8050)")
 
-    sub.add_parser("setup-demo", help="demo data if none configured, a refresh, and history (make run)")
+    s.add_argument(
+        "--history", action="store_true", help="then fill the history (backfill, reports) in the background"
+    )
+
+    s = sub.add_parser("setup-demo", help="demo data if none configured and a current snapshot (make run)")
+    s.add_argument("--history", action="store_true", help="also backfill the history now, before returning")
+
+    s = sub.add_parser("history", help="backfill the history, then last week's reports; progress on /status")
+    s.add_argument("--no-reports", action="store_true", help="only the backfill")
 
     s = sub.add_parser("report", help="weekly reports (周报) as PDF and PNG, docs/reports.md")
     s.add_argument("--week", help="ISO week YYYY-Www (default: the last full week)")
@@ -440,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(command: str) -> None:
-    level = logging.INFO if command in ("worker", "serve") else logging.CRITICAL
+    level = logging.INFO if command in ("worker", "serve", "history") else logging.CRITICAL
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )

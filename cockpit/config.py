@@ -477,6 +477,8 @@ def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[
         if not _has_module("redis"):
             raise ConfigError("cache.type RedisCache needs the Python package redis, which is not installed")
         conf["CACHE_REDIS_URL"] = redis_url
+        # RedisCache that bypasses itself while Redis is down (cockpit/cache.py)
+        conf["CACHE_TYPE"] = "cockpit.cache.ResilientRedisCache"
         conf["CACHE_KEY_PREFIX"] = "cockpit:"
     elif ctype == "FileSystemCache":
         p = Path(str(section["dir"]))

@@ -508,6 +508,7 @@ def data_status(scope: Scope, limit: int = 20) -> dict[str, Any]:
         "extract": ctx.store.extract_stats(sid) if sid is not None else {},
         "failed_metrics": dict(meta["failed_metrics"]) if meta else {},
         "next_run": _local(next_run, tz) if next_run else None,
+        "background": ctx.store.tasks(),  # history backfill, first reports (cockpit/history.py)
         "last_failed": (
             {"id": last.id, "started_at": _local(last.started_at, tz), "error": last.error}
             if last is not None and last.status == "failed"

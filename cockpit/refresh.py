@@ -4,9 +4,10 @@ leaves the previous snapshot current. Also: history by backfill."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,17 +214,47 @@ def last_season_ends(weeks: int, latest: date) -> list[date]:
     return [start + timedelta(weeks=k) for k in range(weeks)]
 
 
+REFRESH_LEASE = "refresh"
+
+
+@contextlib.contextmanager
+def refresh_turn(settings: Settings, store: Store, wait_seconds: float | None = None) -> Iterator[bool]:
+    """One refresh at a time per store, across processes and hosts: hold the store's
+    "refresh" lease (cockpit/lease.py) while the body runs, renewed meanwhile; waits for
+    the current holder (a backfill week, the scheduled refresh) to finish first. Yields
+    False when it could not be taken within ``wait_seconds`` (None: the lease lifetime
+    plus the longest refresh, config refresh.max_duration_minutes)."""
+    from cockpit.lease import Lease
+
+    lease = Lease(store, REFRESH_LEASE, settings.refresh.lease_seconds)
+    limit = settings.refresh.max_duration_minutes * 60 + settings.refresh.lease_seconds
+    deadline = time.monotonic() + (limit if wait_seconds is None else wait_seconds)
+    while not lease.acquire():
+        if time.monotonic() >= deadline:
+            yield False
+            return
+        time.sleep(0.5)
+    lease.keep(lambda: log.error("refresh lease lost while refreshing"))
+    try:
+        yield True
+    finally:
+        lease.close()
+
+
 def backfill(
     settings: Settings,
     weeks: int,
     progress: Callable[[int, int, date], None] | None = None,
     store: Store | None = None,
     last_season_weeks: int = 0,
+    exclusive: bool = False,
 ) -> list[int]:
     """Snapshots as of the last ``weeks`` past week ends (Sundays) of the
     source's dates, and ``last_season_weeks`` week ends around the same days
     last season, skipping week ends that already have a successful snapshot.
-    Returns the new snapshot ids; stops at the first failure (RefreshError)."""
+    Returns the new snapshot ids; stops at the first failure (RefreshError).
+    ``exclusive``: each week end's refresh takes its turn (``refresh_turn``), so that a
+    backfill beside a running app never computes at the same time as its schedule."""
     store = store or open_store(settings)
     try:
         source = source_engine(settings)
@@ -243,7 +274,15 @@ def backfill(
     for i, d in enumerate(todo):
         if progress:
             progress(i, len(todo), d)
-        ids.append(run_refresh(settings, d, trigger="backfill", store=store))
+        if not exclusive:
+            ids.append(run_refresh(settings, d, trigger="backfill", store=store))
+            continue
+        with refresh_turn(settings, store) as ok:
+            if not ok:
+                raise RefreshError("another refresh held the refresh lease too long; backfill stopped")
+            if d in store.successful_as_of_dates():  # done meanwhile by another process
+                continue
+            ids.append(run_refresh(settings, d, trigger="backfill", store=store))
     if progress and todo:
         progress(len(todo), len(todo), todo[-1])
     return ids

@@ -40,7 +40,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cockpit.config import Settings, parse_cron
-from cockpit.refresh import RefreshError, one_line, run_refresh
+from cockpit.refresh import RefreshError, one_line, open_store, refresh_turn, run_refresh
 from cockpit.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,16 @@ _EVENTS = (
 
 
 def scheduled_refresh(settings: Settings) -> int | None:
-    """The job: one refresh; failures are logged (and recorded in the store), never raised."""
+    """The job: one refresh; failures are logged (and recorded in the store), never raised.
+    It takes its turn (cockpit.refresh.refresh_turn): a background backfill's week end
+    finishes first, never beside it."""
     try:
-        return run_refresh(settings, trigger="schedule")
+        store = open_store(settings)
+        with refresh_turn(settings, store) as ok:
+            if not ok:
+                log.warning("scheduled refresh skipped: another refresh held the refresh lease too long")
+                return None
+            return run_refresh(settings, trigger="schedule", store=store)
     except RefreshError as e:
         log.warning("scheduled refresh failed: %s", e)
     except Exception as e:  # keep the scheduler alive whatever happens

@@ -166,6 +166,20 @@ report = Table(
     Index("ix_report_week", "week"),
 )
 
+# Background work that fills in after the first screen (cockpit/history.py: the
+# history backfill, last week's reports): one row per task, its state and progress,
+# written by the process doing it, read by the status page of any web worker.
+background_task = Table(
+    "background_task",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),  # running | done | failed | waiting
+    Column("done", Integer),
+    Column("total", Integer),
+    Column("detail", String(500)),
+    Column("updated_at", DateTime, nullable=False),  # UTC, naive
+)
+
 _LIGHT = [c for c in snapshot.c if c.name not in ("labels", "pending", "series")]
 
 
@@ -667,3 +681,31 @@ class Store:
                 )
             ).scalar_one_or_none()
         return _aware(v)
+
+    # -- background tasks (cockpit/history.py) ---------------------------------
+
+    def set_task(
+        self, name: str, state: str, done: int | None = None, total: int | None = None, detail: str = ""
+    ) -> None:
+        """Record a background task's state and progress (one row per task name)."""
+        values = dict(state=state, done=done, total=total, detail=detail[:500], updated_at=utcnow())
+        with self.engine.begin() as conn:
+            if not conn.execute(
+                update(background_task).where(background_task.c.name == name).values(**values)
+            ).rowcount:
+                conn.execute(insert(background_task).values(name=name, **values))
+
+    def tasks(self) -> dict[str, dict[str, Any]]:
+        """Every background task by name: state, done, total, detail, updated_at (aware)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(background_task)).all()
+        return {
+            r.name: {
+                "state": r.state,
+                "done": r.done,
+                "total": r.total,
+                "detail": r.detail or "",
+                "updated_at": _aware(r.updated_at),
+            }
+            for r in rows
+        }

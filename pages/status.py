@@ -164,6 +164,33 @@ def _sources(counts: dict[str, int], extract: dict[str, dict], lang: str) -> htm
     )
 
 
+def _task_text(name: str, task: dict[str, Any], lang: str) -> str:
+    """One background task's state in words: "历史回填 12/32 周", "2026-W47 已生成"."""
+    state, detail = task["state"], task["detail"]
+    if state == "failed":
+        return t("status_task_failed", lang).format(detail=detail)
+    if name == "backfill":
+        if state == "done":
+            return t("status_backfill_done", lang).format(total=task["total"] or 0)
+        if not task["total"]:
+            return t("status_backfill_starting", lang)
+        return t("status_backfill_progress", lang).format(done=task["done"] or 0, total=task["total"])
+    key = "status_reports_done" if state == "done" else "status_reports_running"
+    return t(key, lang).format(week=detail)
+
+
+def _background(tasks: dict[str, dict[str, Any]], lang: str) -> list:
+    """The history that fills in after the first screen (cockpit/history.py)."""
+    items: list = []
+    for name, label in (("backfill", "status_backfill"), ("reports", "status_first_reports")):
+        if name in tasks:
+            items += [
+                html.Dt(t(label, lang)),
+                html.Dd(_task_text(name, tasks[name], lang), id=f"status-task-{name}"),
+            ]
+    return items
+
+
 def _summary(data: dict[str, Any], lang: str) -> html.Div:
     cur = data["current"]
     items: list = [html.Dt(t("status_current", lang))]
@@ -180,6 +207,7 @@ def _summary(data: dict[str, Any], lang: str) -> html.Div:
         html.Dt(t("status_next_run", lang)),
         html.Dd(data["next_run"] or t("status_no_schedule", lang), id="status-next-run"),
     ]
+    items += _background(data.get("background") or {}, lang)
     if data["failed_metrics"]:
         items += [
             html.Dt(t("desk_failed_metrics", lang)),

@@ -28,6 +28,22 @@ import plotly.graph_objects as go
 from cockpit.readiness import ready_js
 
 
+def write_atomic(out: Path, data: bytes) -> None:
+    """Write ``out`` whole or not at all: into a temporary file beside it, then renamed
+    over it. A full disk (OSError ENOSPC) leaves the old file as it was and no part file
+    behind; the error goes up (the CLI prints it as one line)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class RenderError(Exception):
     """A rendering problem, one line."""
 
@@ -239,7 +255,7 @@ class Renderer:
         data = self.driver.execute_cdp_cmd("Page.printToPDF", params)["data"]
         raw = base64.b64decode(data)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(raw)
+        write_atomic(out, raw)
         self.stats["pdf_s"] += time.monotonic() - t0
         return len(raw)
 
@@ -255,7 +271,7 @@ class Renderer:
         _set_viewport(self.driver, width, height)
         self._wait(lambda: self.driver.execute_script(PAGE_READY_JS), "the card after resizing")
         out.parent.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(out))
+        write_atomic(out, self.driver.get_screenshot_as_png())
         self.stats["png_s"] += time.monotonic() - t0
         return width, height
 
@@ -278,8 +294,7 @@ class Renderer:
             el = self.driver.find_element(By.CSS_SELECTOR, css)
             self.driver.execute_script("arguments[0].scrollIntoView(true)", el)
             out.parent.mkdir(parents=True, exist_ok=True)
-            if not el.screenshot(str(out)):
-                raise RenderError(f"could not capture {css} of {html_path.name}")
+            write_atomic(out, el.screenshot_as_png)
         self.stats["png_s"] += time.monotonic() - t0
 
     def screenshot_screen(self, url: str, width: int, height: int, out: Path) -> int:
@@ -291,7 +306,7 @@ class Renderer:
             lambda: self.driver.execute_script(SCREEN_READY_JS), f"every figure drawn on {url}"
         )
         out.parent.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(out))
+        write_atomic(out, self.driver.get_screenshot_as_png())
         self.stats["png_s"] += time.monotonic() - t0
         return int(state["figures"])
 

@@ -113,7 +113,7 @@ def test_scheduled_refresh_never_raises(tmp_path, monkeypatch):
     monkeypatch.setattr(scheduler, "run_refresh", lambda *a, **k: 1 / 0)
     assert scheduled_refresh(s) is None
     monkeypatch.setattr(
-        scheduler, "run_refresh", lambda settings, trigger: 42 if trigger == "schedule" else 0
+        scheduler, "run_refresh", lambda settings, trigger, **k: 42 if trigger == "schedule" else 0
     )
     assert scheduled_refresh(s) == 42
 
