@@ -471,6 +471,8 @@ def _cache(section: dict[str, Any], env: Mapping[str, str], root: Path) -> dict[
         "CACHE_TYPE": ctype,
         "CACHE_DEFAULT_TIMEOUT": _as_int(section["timeout"], "cache.timeout", 0),
     }
+    if ctype in ("SimpleCache", "FileSystemCache"):
+        conf["CACHE_THRESHOLD"] = _as_int(section["threshold"], "cache.threshold", 1)
     if ctype == "RedisCache":
         if not redis_url:
             raise ConfigError("cache.type RedisCache needs the environment variable COCKPIT_REDIS_URL")

@@ -29,6 +29,15 @@ def test_defaults_point_at_the_demo_and_a_local_store(tmp_path):
     assert s.server.host == "127.0.0.1" and s.server.port == 8050
     assert s.thresholds["placement_rate"] == {"target": 0.95, "warning": 0.90, "critical": 0.85}
     assert s.cache["CACHE_TYPE"] == "SimpleCache"
+    # a process that sees a new snapshot every half hour for months keeps a bounded cache
+    assert s.cache["CACHE_THRESHOLD"] == 300
+
+
+def test_cache_threshold_is_validated(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("cache:\n  threshold: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cache.threshold"):
+        load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
 
 
 def test_project_root_is_the_default_root():
