@@ -65,7 +65,8 @@
   /* Wider than its box, or taller by more than the font's own leading: CJK fonts'
    * line boxes (about 1.45 em) reach past a tight line height without any ink doing so. */
   function overflows(el) {
-    var lead = 0.3 * parseFloat(getComputedStyle(el).fontSize);
+    // A wrapped element gets no leading allowance: its second line would be cut.
+    var lead = el.classList.contains("fit-wrap") ? 0 : 0.3 * parseFloat(getComputedStyle(el).fontSize);
     return el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 + lead;
   }
   function shrink(el, lo, hi, box) {

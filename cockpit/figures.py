@@ -516,7 +516,7 @@ def process_bars_figure(
         return empty_figure(t("no_data", lang), theme)
     th = _theme(theme)
     rows = list(reversed(rows))
-    labels = [_name(r, lang) + (f" · {r['step']}" if r.get("step") else "") for r in rows]
+    labels = [_step_label(r, lang) for r in rows]
     fig = _base(theme)
     fig.add_trace(
         go.Bar(
@@ -524,15 +524,29 @@ def process_bars_figure(
             y=labels,
             orientation="h",
             marker={"color": [_level_colour(r.get("level"), th) for r in rows]},
-            text=[fmt_value(r["value"], unit, lang) for r in rows],
+            # the number only: the axis title says the unit, and the names keep the width
+            text=[f"{r['value']:,.1f}" if unit == "workdays" else f"{r['value']:,.0f}" for r in rows],
             textposition="outside",
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            customdata=[fmt_value(r["value"], unit, lang) for r in rows],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
             cliponaxis=False,
         )
     )
     fig.update_xaxes(rangemode="tozero", title_text=unit_title(unit, lang))
-    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 120, "t": 10, "b": 10}, **_bar_text(theme))
+    fig.update_layout(bargap=0.25, margin={"l": 10, "r": 50, "t": 10, "b": 10}, **_bar_text(theme))
     return fig
+
+
+def _step_label(row: dict[str, Any], lang: str) -> str:
+    """A process (on two lines of 24 cells when longer) or "process · step" on one line
+    while it fits 24 cells, else the step on a second line (English process names are
+    long and steps have no English name): never cut."""
+    process = _name(row, lang, 40)
+    if not row.get("step"):
+        return _wrap(process, 24, 2)
+    lines = _wrap(f"{process} ·", 24, 2).split("<br>")
+    last = f"{lines[-1]} {row['step']}"
+    return "<br>".join([*lines[:-1], last] if _cells(last) <= 24 else [*lines, row["step"]])
 
 
 # The cockpit's own colours for desk charts: the brand blue first, then colours that stay

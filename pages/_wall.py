@@ -224,8 +224,11 @@ def _build_figures(scope: service.Scope, lang: str) -> dict[str, Any]:
         # As many sections at each end as the panel has room for two-line names.
         top = {"48:9": 5, "4:3": 2}.get(service.screen_settings()["band"], 3)
         figs["fit"] = figures.deviation_figure(service.industry_fit(scope), lang, top=top)
-        figs["backlog"] = figures.process_bars_figure(service.backlog_by_process(scope), "count", lang)
-        figs["steps"] = figures.process_bars_figure(service.slowest_steps(scope), "workdays", lang)
+        # The largest few: room for a process and its step on up to three lines (English
+        # process names are long, steps have no English name); /approvals lists them all.
+        rows = 4 if lang == "en" else 5
+        figs["backlog"] = figures.process_bars_figure(service.backlog_by_process(scope)[:rows], "count", lang)
+        figs["steps"] = figures.process_bars_figure(service.slowest_steps(scope)[:rows], "workdays", lang)
     return figs
 
 

@@ -36,7 +36,7 @@ def test_defaults_point_at_the_demo_and_a_local_store(tmp_path):
 def test_cache_threshold_is_validated(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("cache:\n  threshold: 0\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="cache.threshold"):
+    with pytest.raises(ConfigError, match=r"cache\.threshold"):
         load_settings({"COCKPIT_CONFIG": str(cfg)}, root=tmp_path)
 
 

@@ -90,7 +90,8 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 // elements whose content is bigger than they are
 for (const el of canvas.querySelectorAll('[data-fit], h1, h2, .wall-tile, .wall-panel, .panel-head')) {
   if (!visible(el) || el.closest('.ticker-track')) { continue; }
-  const lead = 0.3 * parseFloat(getComputedStyle(el).fontSize);
+  // a wrapped element gets no leading allowance: its last line would be cut
+  const lead = el.classList.contains('fit-wrap') ? 0 : 0.3 * parseFloat(getComputedStyle(el).fontSize);
   if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 + lead) {
     overflow.push({text: el.textContent.trim().slice(0, 40), where: where(el),
                    box: 'scroll ' + el.scrollWidth + 'x' + el.scrollHeight + ' > ' +
