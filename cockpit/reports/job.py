@@ -545,7 +545,7 @@ def _build_and_render(settings, snap, days, department, depts, partial, fmts, ou
 def _record(store, files, archive: Path, week: str, trigger: str, partial: bool, out) -> list[dict[str, Any]]:
     """Record every written file in the store (the archive's index) and copy it to
     ``out`` when asked: a report written is always in the archive."""
-    import shutil
+    from cockpit.reports.render import write_atomic
 
     copy_to = Path(out).resolve() if out is not None else None
     if copy_to is not None:
@@ -575,8 +575,9 @@ def _record(store, files, archive: Path, week: str, trigger: str, partial: bool,
             snapshot_id=rep.snapshot_id,
             trigger=trigger,
         )
-        if copy_to is not None:
-            item["path"] = Path(shutil.copy2(path, copy_to / path.name))
+        if copy_to is not None:  # whole or not at all: a full disk keeps the old copy
+            item["path"] = copy_to / path.name
+            write_atomic(item["path"], path.read_bytes())
         results.append(item)
     return results
 

@@ -168,6 +168,6 @@ def test_shipped_production_config_loads():
     env.update(COCKPIT_CONFIG=str(T.DEPLOY / "cockpit.yaml"), COCKPIT_SECRET_KEY="k" * 40)
     settings = load_settings(env=env)
     assert settings.refresh.in_app is False and settings.reports.in_app is False
-    assert settings.cache["CACHE_TYPE"] == "RedisCache"
+    assert settings.cache["CACHE_TYPE"] == "cockpit.cache.ResilientRedisCache"
     assert settings.cache["CACHE_REDIS_URL"] == "redis://127.0.0.1:6379/3"
     assert settings.auth.cookie_secure == "true" and settings.auth.header_user == "X-Remote-User"
