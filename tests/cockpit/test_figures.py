@@ -59,7 +59,15 @@ def test_deviation_and_process_bars():
     assert [c[1:] for c in bar.customdata] == [[0.15, 0.2], [0.3, 0.2]]
     rows = [{"process": "P1", "step": "校长审批", "name_zh": "报销", "value": 2.5}]
     b = figures.process_bars_figure(rows, "workdays").data[0]
-    assert list(b.x) == [2.5] and list(b.y) == ["报销 · 校长审批"] and list(b.text) == ["2.5个工作日"]
+    assert list(b.x) == [2.5] and list(b.y) == ["报销 · 校长审批"]
+    # the bar says the number, the axis its unit, the hover both
+    assert list(b.text) == ["2.5"] and list(b.customdata) == ["2.5个工作日"]
+    fig = figures.process_bars_figure(rows, "workdays")
+    assert fig.layout.xaxis.title.text == figures.unit_title("workdays", "zh")
+    long = [{"process": "P2", "step": "分管校领导审批", "name_en": "School-Enterprise Cooperation Agreement",
+             "name_zh": "校企合作协议", "value": 1.9}]  # fmt: skip
+    (label,) = figures.process_bars_figure(long, "workdays", "en").data[0].y
+    assert label == "School-Enterprise<br>Cooperation Agreement ·<br>分管校领导审批"  # whole, never cut
 
 
 def test_latency_with_sla_and_internship():
