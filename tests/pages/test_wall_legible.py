@@ -74,6 +74,11 @@ const want = Math.min(innerWidth / c.offsetWidth, Math.max(innerHeight - top, 10
 return Math.abs(c.getBoundingClientRect().width / c.offsetWidth - want) < 0.002;
 """
 
+FILLS_JS = """
+const r = document.querySelector('.wall-canvas').getBoundingClientRect();
+return r.width >= 0.99 * innerWidth || r.height >= 0.99 * innerHeight;
+"""
+
 
 def _open(browser: Browser, server: LiveServer | None, path: str, size: tuple[int, int]) -> Browser:
     b = Browser(browser.driver, server.url) if server is not None else browser
@@ -86,6 +91,9 @@ def _open(browser: Browser, server: LiveServer | None, path: str, size: tuple[in
     # kiosk: the navigation bar hidden, and assets/wall.js has scaled the canvas into the
     # window below it (then fits the texts on the next animation frame)
     b.wait_until(lambda d: b.js(SCALED_JS), 10, "the canvas scaled to the window, the bar hidden")
+    # and no row above it any more (a row that was there for a moment, e.g. while the
+    # first poll runs, leaves the canvas scaled for less height until the next fit)
+    b.wait_until(lambda d: b.js(FILLS_JS), 10, "the canvas filling the window's width or height")
     b.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return b
 
