@@ -81,7 +81,9 @@ def engine_options(settings: Settings):
     from metrics.extract import ExtractOptions
 
     e = settings.engine
-    return EngineOptions(e.mode, ExtractOptions(e.chunk_rows, e.memory_limit_mb, e.threads))
+    return EngineOptions(
+        e.mode, ExtractOptions(e.chunk_rows, e.memory_limit_mb, e.threads), connections=e.max_connections
+    )
 
 
 def _compute(settings: Settings, source: Engine, as_of: date):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
@@ -59,10 +60,12 @@ class SourceError(RuntimeError):
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """Where the computation runs (config ``engine:``): ``mode`` and the extract's resources."""
+    """Where the computation runs (config ``engine:``): ``mode``, the extract's resources, and
+    how many source connections pushdown may use at once (``engine.max_connections``)."""
 
     mode: str
     extract: ExtractOptions
+    connections: int = 1
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -82,7 +85,8 @@ def compute(
     """Compute every indicator of the catalog as of ``as_of``, in ``options.mode``."""
     note = progress or (lambda _stage: None)
     if options.mode == "pushdown":
-        return _compute(source, as_of, calendar, thresholds, catalog, note, counted=None)
+        workers = min(options.connections, _pool_size(source))
+        return _compute(source, as_of, calendar, thresholds, catalog, note, counted=None, workers=workers)
     note("extract")
     try:
         local = extract(source, options.extract)
@@ -105,8 +109,15 @@ def _compute(
     catalog: Catalog | None,
     note: Callable[[str], None],
     counted: dict[str, int] | None,
+    workers: int = 1,
 ) -> RefreshResult:
-    """Rules, families, extras and alerts on ``source`` (the school's database or the local copy)."""
+    """Rules, families, extras and alerts on ``source`` (the school's database or the local copy).
+
+    With ``workers`` > 1 (pushdown on a pooled source) the families and extras run
+    side by side, each on its own connection: a MySQL-family or PostgreSQL server
+    runs each statement on one core, so the refresh takes the longest chain rather
+    than the sum. The embedded copy has one connection and runs them in turn.
+    """
     calendar = calendar or WorkCalendar()
     catalog = catalog or load_catalog(thresholds)
     result = RefreshResult(as_of=as_of)
@@ -122,58 +133,87 @@ def _compute(
             result.school = _school(conn)
             note("source row counts")
             result.source_counts = dict(counted) if counted is not None else source_counts(conn)
-            note("data quality")
-            result.quality = clean.count(conn)
             result.labels = _labels(conn, clean)
     except SQLAlchemyError as exc:
         raise SourceError(f"cannot read the source: {_one_line(exc)}") from exc
     major_department = {code: info["department"] for code, info in result.labels["major"].items()}
-    for name, family in FAMILIES.items():
-        note(f"indicators: {name}")
-        try:
-            with source.connect() as conn:
-                ctx = Context(conn, clean, as_of, calendar, result.school, major_department)
-                result.values += family.compute(ctx)
-        except Exception as exc:  # a failing family must not stop the others
-            log.exception("indicator family %s failed", name)
-            for metric in catalog.by_family(name):
-                result.failed[metric.id] = _one_line(exc)
-    _extras(source, clean, as_of, calendar, result, major_department, _low_score_below(catalog))
+    clean.prepare()  # every kept-row query built here, before any thread reads it
+
+    def run(task: Callable[[Context], object]) -> object:
+        with source.connect() as conn:
+            return task(Context(conn, clean, as_of, calendar, result.school, major_department))
+
+    tasks: dict[str, Callable[[Context], object]] = {"quality": lambda ctx: clean.count(ctx.conn)}
+    tasks.update({name: family.compute for name, family in FAMILIES.items()})
+    tasks.update(_extras(_low_score_below(catalog)))
+    note("data quality and indicators")
+    outcomes = _side_by_side(run, tasks, workers)
+    quality = outcomes.pop("quality")
+    if isinstance(quality, SQLAlchemyError):  # without its quality counts a snapshot is not kept
+        raise SourceError(f"cannot read the source: {_one_line(quality)}") from quality
+    if isinstance(quality, Exception):
+        raise quality
+    result.quality = quality  # type: ignore[assignment]
+    for name, outcome in outcomes.items():
+        if name in FAMILIES:
+            if isinstance(outcome, Exception):  # a failing family must not stop the others
+                for metric in catalog.by_family(name):
+                    result.failed[metric.id] = _one_line(outcome)
+            else:
+                result.values += outcome
+        elif not isinstance(outcome, Exception):  # a failing extra loses only itself
+            _keep_extra(result, name, outcome)
     known = set(catalog.metrics)
     result.values = [v for v in result.values if v.metric in known]
     result.alerts = alerts.evaluate(result.values, catalog, as_of)
     return result
 
 
-def _extras(
-    source: Engine,
-    clean: CleanSource,
-    as_of: date,
-    calendar: WorkCalendar,
-    result: RefreshResult,
-    major_department: dict[str, str],
-    low_score_below: float | None = None,
-) -> None:
-    """Drill-down lists and chart series; a failure here loses only that extra."""
-
-    def pending(ctx: Context) -> None:
-        result.pending, result.series["approval_steps"] = approvals.pending_drill(ctx)
-
-    extras = {
-        "pending": pending,
-        "placement_progress": lambda ctx: result.series.__setitem__(
-            "placement_progress", placement_progress.compute(ctx)
-        ),
-        "internship_hosts": lambda ctx: result.series.__setitem__(
-            "internship_hosts", internship.hosts(ctx, low_score_below)
-        ),
+def _extras(low_score_below: float | None) -> dict[str, Callable[[Context], object]]:
+    """Drill-down lists and chart series, computed like the families."""
+    return {
+        "pending": approvals.pending_drill,
+        "placement_progress": placement_progress.compute,
+        "internship_hosts": lambda ctx: internship.hosts(ctx, low_score_below),
     }
-    for name, run in extras.items():
+
+
+def _keep_extra(result: RefreshResult, name: str, value: object) -> None:
+    if name == "pending":
+        result.pending, result.series["approval_steps"] = value  # type: ignore[misc]
+    else:
+        result.series[name] = value
+
+
+def _side_by_side(
+    run: Callable[[Callable[[Context], object]], object],
+    tasks: dict[str, Callable[[Context], object]],
+    workers: int,
+) -> dict[str, object]:
+    """Each task's result, or the exception it raised (logged), in the order of ``tasks``.
+
+    One task at a time when ``workers`` is 1; otherwise at most ``workers`` at
+    once, each holding one pooled connection (the pool is bounded anyway).
+    """
+
+    def attempt(item: tuple[str, Callable[[Context], object]]) -> object:
+        name, task = item
         try:
-            with source.connect() as conn:
-                run(Context(conn, clean, as_of, calendar, result.school, major_department))
-        except Exception:
+            return run(task)
+        except Exception as exc:
             log.exception("%s failed", name)
+            return exc
+
+    if workers <= 1:
+        return {name: attempt((name, task)) for name, task in tasks.items()}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
+        return dict(zip(tasks, pool.map(attempt, tasks.items()), strict=True))
+
+
+def _pool_size(engine: Engine) -> int:
+    """Connections the engine's pool can hold at once (1 for a single shared connection)."""
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else 1
 
 
 def _low_score_below(catalog: Catalog) -> float | None:

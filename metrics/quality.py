@@ -413,6 +413,12 @@ class CleanSource:
                 name, MetaData(), *(Column(c.name, source.c[c.name].type) for c in spec.columns)
             )
 
+    def prepare(self) -> None:
+        """Build every table's kept-row query now, so that threads computing families
+        side by side only read these caches (pushdown mode, ``metrics.engine``)."""
+        for spec in TABLES:
+            self.kept(spec.name)
+
     def kept(self, name: str) -> Subquery:
         """The kept rows of a table, every column under its contract name, bad fields as NULL."""
         if name not in self._kept:

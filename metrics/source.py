@@ -20,7 +20,8 @@ place that knows:
   read-only; no timeout is set by the cockpit (README, Configuration).
 
 The pool is bounded (``max_connections``, no overflow): the extract uses one
-connection, pushdown opens one at a time; nothing can fan out.
+connection; pushdown runs the quality counts and families side by side on at
+most that many (metrics.engine); nothing can fan out further.
 """
 
 from __future__ import annotations

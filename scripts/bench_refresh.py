@@ -45,7 +45,9 @@ def _options(mode: str):
     from metrics.extract import ExtractOptions
 
     e = yaml.safe_load((ROOT / "config" / "default.yaml").read_text(encoding="utf-8"))["engine"]
-    return EngineOptions(mode, ExtractOptions(e["chunk_rows"], e["memory_limit_mb"], e["threads"])), e
+    return EngineOptions(
+        mode, ExtractOptions(e["chunk_rows"], e["memory_limit_mb"], e["threads"]), e["max_connections"]
+    ), e
 
 
 def _one(url: str, mode: str, timeout: float | None) -> None:
