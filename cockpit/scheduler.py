@@ -8,7 +8,8 @@ still runs. Inside the web app a BackgroundScheduler runs it (when
 BlockingScheduler. Only one process per store schedules, on any host: the one
 holding the store's "schedule" lease (cockpit/lease.py); any other (a second
 worker, another web process, another host) stands by and takes over when the
-holder's lease expires.
+holder's lease expires — and runs at once a scheduled refresh its predecessor
+left unfinished (``interrupted_schedule``).
 
 The next run time is written to the store (table scheduler_state) after
 start and after every run, so the status page shows it whichever process
@@ -128,12 +129,17 @@ def build_scheduler(
         },
     )
     refresh_job = job or scheduled_refresh
+    catch_up: dict[str, Any] = {}
     if lease is not None:
         refresh_job = _fenced(refresh_job, lease)
+        if store is not None and interrupted_schedule(store):
+            log.warning("the last scheduled refresh never finished (its process died): running it now")
+            catch_up["next_run_time"] = datetime.now(tz)
     sched.add_job(
         refresh_job,
         trigger=parse_cron(settings.refresh.cron, settings.refresh.timezone),
         args=[] if job else [settings],
+        **catch_up,
         id=JOB_ID,
         name="refresh indicators",
         max_instances=1,
@@ -160,6 +166,21 @@ def build_scheduler(
 
         sched.add_listener(record, _EVENTS)
     return sched
+
+
+def interrupted_schedule(store: Store) -> bool:
+    """Whether the latest scheduled refresh never finished — its process was killed or its
+    host died, leaving the row 'running' (or already marked abandoned) — with nothing
+    published after it. The process that takes the schedule over runs it at once rather
+    than leaving the walls on old figures until the next time of the cron."""
+    from cockpit.store import ABANDONED, OK, PARTIAL, RUNNING
+
+    for snap in store.list(limit=20):
+        if snap.status in (OK, PARTIAL):
+            return False
+        if snap.trigger == "schedule":
+            return snap.status in (RUNNING, ABANDONED)
+    return False
 
 
 def next_run_time(sched: BaseScheduler) -> datetime | None:

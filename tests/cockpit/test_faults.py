@@ -182,18 +182,23 @@ def test_report_on_a_full_disk_fails_with_one_line_and_keeps_old_files(demo_stor
 
 
 def test_worker_killed_mid_refresh_next_run_succeeds(demo_store, store_url, tmp_path):
-    """`python -m cockpit worker` (the schedule, every minute) killed with SIGKILL while its
-    refresh runs; a new worker takes the schedule over once the leases expire and its
-    next run publishes."""
+    """`python -m cockpit worker` killed with SIGKILL while its scheduled refresh runs: the
+    previous snapshot stays current; a new worker takes the schedule over once the leases
+    expire, runs the interrupted refresh at once (not at the cron's next time) and publishes.
+
+    The first worker is started the same way: the store says a scheduled refresh was left
+    running by a process that died, so the worker catches it up as it starts — no test
+    waits for a minute boundary (the cron, daily at 03:00, never fires here)."""
     env = cockpit_env(
         tmp_path,
         demo_store.source_url,
         store_url,
-        yaml='refresh:\n  in_app: false\n  cron: "* * * * *"\n  lease_seconds: 4\n',
+        yaml='refresh:\n  in_app: false\n  cron: "0 3 * * *"\n  lease_seconds: 4\n',
     )
     assert cli(env, "refresh", "--as-of", TODAY.isoformat()).returncode == 0
     store = Store(store_url)
     previous = store.current_id()
+    died = store.begin(TODAY, "schedule")  # a worker that died mid-refresh on another host
 
     def worker() -> subprocess.Popen:
         return subprocess.Popen(
@@ -207,9 +212,13 @@ def test_worker_killed_mid_refresh_next_run_succeeds(demo_store, store_url, tmp_
     first = worker()
     try:
         running = wait_for(
-            lambda: [s for s in store.list(limit=5) if s.status == "running" and s.trigger == "schedule"],
+            lambda: [
+                s
+                for s in store.list(limit=5)
+                if s.id > died and s.status == "running" and s.trigger == "schedule"
+            ],
             150,
-            "the scheduled refresh to begin",
+            "the first worker to catch the interrupted refresh up",
             step=0.02,
         )
     finally:
@@ -222,8 +231,8 @@ def test_worker_killed_mid_refresh_next_run_succeeds(demo_store, store_url, tmp_
     try:
         done = wait_for(
             lambda: [s for s in store.list(limit=5) if s.id > running[0].id and s.status == "ok"],
-            240,
-            "the next scheduled refresh to publish",
+            150,
+            "the second worker to run the killed refresh again and publish",
         )
     finally:
         second.terminate()

@@ -160,3 +160,32 @@ def test_web_app_does_not_schedule_when_a_worker_does(tmp_path):
     lock = acquire_lock(s)
     assert lock is not None  # free for the worker
     lock.close()
+
+
+def test_an_interrupted_scheduled_refresh_is_caught_up_by_the_next_holder(tmp_path):
+    """The latest scheduled refresh left 'running' (its process died) and nothing published
+    since: whoever takes the schedule over runs it now, not at the cron's next time."""
+    from datetime import date
+
+    from cockpit.store import RefreshResult
+
+    s = make_settings(tmp_path, 'refresh: {cron: "0 3 1 1 *"}\n')  # next due in months
+    store = Store(s.store_url)
+    assert not scheduler.interrupted_schedule(store), "an empty store has nothing to catch up"
+    store.begin(date(2026, 11, 20), "cli")
+    assert not scheduler.interrupted_schedule(store), "a CLI run is not the schedule's"
+    died = store.begin(date(2026, 11, 21), "schedule")
+    assert scheduler.interrupted_schedule(store)
+    lease = acquire_lock(s, store)
+    sched = build_scheduler(s, store=store, lease=lease)
+    due = sched.get_job(JOB_ID).next_run_time
+    assert due is not None and due <= datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(seconds=1)
+    lease.close()
+    store.fail(died, "killed")
+    assert not scheduler.interrupted_schedule(store), "a failed run was finished, and says so"
+    sid = store.begin(date(2026, 11, 21), "schedule")
+    store.complete(sid, RefreshResult(as_of=date(2026, 11, 21)))
+    store.begin(date(2026, 11, 21), "cli")
+    assert not scheduler.interrupted_schedule(store), "the latest scheduled run published"
+    quiet = build_scheduler(s, store=store, lease=acquire_lock(s, store))
+    assert getattr(quiet.get_job(JOB_ID), "next_run_time", None) is None, "the cron decides"
