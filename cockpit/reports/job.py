@@ -4,7 +4,8 @@
 Sunday (or, for the week under way, its latest snapshot, labelled partial): the
 school's (with one section per department) and every academic department's, or
 one department's, as PDF (A4) and PNG (the wall screen at its canvas size and a
-summary card), with ONE headless Chromium for the batch.
+summary card), with two headless Chromiums for the batch: one for the cards and
+PDFs, one that shoots the wall screens from the start (``WallShots``).
 Every file is written into the archive and recorded in the store (table
 ``report``). The figures are read through a bare service context; the wall
 screens are screenshotted from the app run as a subprocess (``ScreenServer``):
@@ -318,11 +319,10 @@ def _render_reports(
     out_dir: Path,
     formats: tuple[str, ...],
     renderer,
-    screens: ScreenServer | None,
     progress: Callable[[str], None],
-    stamp: str = "",
 ) -> list[tuple[Any, str, Path]]:
-    """Write each report's files; returns (report, format, path) for each file."""
+    """Write each report's summary card and PDF; returns (report, format, path) per file.
+    (The wall screens are shot beside it by ``WallShots``.)"""
     env = _environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     written: list[tuple[Any, str, Path]] = []
@@ -346,7 +346,7 @@ def _render_reports(
             drawer.start()
         try:
             if "png" in formats:
-                written += _pngs(settings, reports, out_dir, renderer, screens, progress, stamp, tmpdir, env)
+                written += _cards(settings, reports, out_dir, renderer, progress, tmpdir, env)
         finally:
             if charts:
                 drawer.join()
@@ -359,15 +359,15 @@ def _render_reports(
             for rep in reports:
                 html = tmpdir / f"{_scope(rep)}.html"
                 html.write_text(page.render(r=_View(rep), css=css), encoding="utf-8")
-                path = out_dir / _name(rep, "pdf", stamp)
+                path = out_dir / _name(rep, "pdf")
                 renderer.pdf(html, path, footer=f"{rep.title} · 快照 #{rep.snapshot_id}")
                 written.append((rep, "pdf", path))
                 progress(f"{path.name}")
     return written
 
 
-def _pngs(settings, reports, out_dir, renderer, screens, progress, stamp, tmpdir, env) -> list:
-    """The summary cards, then the wall screens (when a server is given)."""
+def _cards(settings, reports, out_dir, renderer, progress, tmpdir, env) -> list:
+    """The summary cards, one page screenshotted element by element."""
     r = _reports(settings)
     written = []
     html = tmpdir / "cards.html"
@@ -379,22 +379,76 @@ def _pngs(settings, reports, out_dir, renderer, screens, progress, stamp, tmpdir
         ),
         encoding="utf-8",
     )
-    shots = [(f"#card-{i}", out_dir / _name(rep, "card", stamp)) for i, rep in enumerate(reports)]
+    shots = [(f"#card-{i}", out_dir / _name(rep, "card")) for i, rep in enumerate(reports)]
     renderer.screenshot_elements(html, r.card_width, shots)
     for rep, (_css, path) in zip(reports, shots, strict=True):
         written.append((rep, "card", path))
     progress(f"{len(shots)} summary card(s)")
-    if screens is not None:
-        for rep in reports:
-            path = out_dir / _name(rep, "png", stamp)
-            code = rep.department["code"] if rep.department else None
+    return written
+
+
+class WallShots:
+    """The wall screens of a batch, shot by a browser of their own on a thread that starts
+    with the batch: they need nothing of the report's data, so they are taken while the
+    figures are read, the charts drawn and the PDFs printed (the batch then takes about
+    as long as the screens, not the sum). Motion is off (prefers-reduced-motion) so that
+    no tile is caught mid-flip and no ticker mid-scroll."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        screens: ScreenServer,
+        codes: list[str | None],
+        week: str,
+        out_dir: Path,
+        progress: Callable[[str], None],
+    ) -> None:
+        from cockpit.reports.render import Renderer
+
+        r = _reports(settings)
+        self.renderer = Renderer(r.chromium, r.chromedriver)
+        self.paths: dict[str | None, Path] = {c: out_dir / file_name(c, week, "png") for c in codes}
+        self.error: BaseException | None = None
+        self._args = (settings, screens, progress)
+        self._lock = threading.Lock()
+        self._todo = list(self.paths.items())
+        self._thread = threading.Thread(target=self._run, name="report-walls", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.shoot(self.renderer)
+        except BaseException as e:  # raised in the batch's thread by files()
+            self.error = e
+
+    def shoot(self, renderer) -> None:
+        """Shoot the screens nobody has taken yet with ``renderer``: the wall thread's own
+        browser, and the batch's once its cards and PDFs are done (it then takes a share)."""
+        settings, screens, progress = self._args
+        renderer.reduce_motion()
+        while True:
+            with self._lock:
+                if not self._todo:
+                    return
+                code, path = self._todo.pop(0)
             url = screens.url + (f"/department/{code}" if code else "/") + "?kiosk=1"
             renderer.clear_cookies()
             renderer.set_cookies(screens.url, screens.cookies())
             renderer.screenshot_screen(url, settings.screen.width, settings.screen.height, path)
-            written.append((rep, "png", path))
-            progress(f"{path.name}")
-    return written
+            progress(path.name)
+
+    def files(self, reports: list) -> list[tuple[Any, str, Path]]:
+        """Wait for the screens; (report, "png", path) in the reports' order."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        code = {id(rep): rep.department["code"] if rep.department else None for rep in reports}
+        return [(rep, "png", self.paths[code[id(rep)]]) for rep in reports]
+
+    def close(self) -> None:
+        """Stop the browser once the thread is done."""
+        self._thread.join()
+        self.renderer.close()
 
 
 def _unique_charts(reports: list) -> list:
@@ -414,12 +468,8 @@ def _scope(rep) -> str:
     return f"dept-{rep.department['code']}" if rep.department else "school"
 
 
-def _name(rep, fmt: str, stamp: str = "") -> str:
-    name = file_name(rep.department["code"] if rep.department else None, rep.week, fmt)
-    if stamp:
-        stem, dot, ext = name.rpartition(".")
-        name = f"{stem}_{stamp}{dot}{ext}"
-    return name
+def _name(rep, fmt: str) -> str:
+    return file_name(rep.department["code"] if rep.department else None, rep.week, fmt)
 
 
 def _progress_noop(_msg: str) -> None:
@@ -521,25 +571,51 @@ def generate(
 
 
 def _build_and_render(settings, snap, days, department, depts, partial, fmts, out_dir, screens, progress):
-    """Read every report's figures (the service layer pinned to ``snap``), then write
-    the files with ONE browser; returns ([(report, format, path)], renderer stats)."""
+    """Read every report's figures (the service layer pinned to ``snap``) and write the
+    cards and PDFs with one browser, while a second (``WallShots``) shoots the wall
+    screens from ``screens``; returns ([(report, format, path)], renderer stats)."""
     from cockpit.reports import data
     from cockpit.reports.render import Renderer, RenderError
 
     week, monday, sunday = days
-    t0 = time.monotonic()
-    with service_context(settings, snap.id).app_context():
-        codes = [department] if department else [None, *depts]
-        cache: dict[str, Any] = {}
-        reports = [data.build(week, monday, sunday, code, cache, partial=partial) for code in codes]
-    progress(f"{len(reports)} report(s) of {week} from snapshot {snap.id} ({time.monotonic() - t0:.1f} s)")
-    r = _reports(settings)
+    codes = [department] if department else [None, *depts]
+    progress = _serialised(progress)
+    walls = WallShots(settings, screens, codes, week, out_dir, progress) if screens is not None else None
     try:
+        t0 = time.monotonic()
+        with service_context(settings, snap.id).app_context():
+            cache: dict[str, Any] = {}
+            reports = [data.build(week, monday, sunday, code, cache, partial=partial) for code in codes]
+        progress(
+            f"{len(reports)} report(s) of {week} from snapshot {snap.id} ({time.monotonic() - t0:.1f} s)"
+        )
+        r = _reports(settings)
         with Renderer(r.chromium, r.chromedriver) as renderer:
-            files = _render_reports(settings, reports, out_dir, fmts, renderer, screens, progress)
-            return files, dict(renderer.stats)
+            files = _render_reports(settings, reports, out_dir, fmts, renderer, progress)
+            if walls is not None:
+                walls.shoot(renderer)
+            stats = dict(renderer.stats)
+        if walls is not None:  # the cards, the screens, the PDFs: the order of the archive
+            shots = walls.files(reports)
+            stats["png_s"] += walls.renderer.stats["png_s"]
+            files = [f for f in files if f[1] == "card"] + shots + [f for f in files if f[1] != "card"]
+        return files, stats
     except RenderError as e:
         raise ReportError(str(e)) from None
+    finally:
+        if walls is not None:
+            walls.close()
+
+
+def _serialised(progress: Callable[[str], None]) -> Callable[[str], None]:
+    """``progress`` callable from the batch's two threads, one message at a time."""
+    lock = threading.Lock()
+
+    def say(message: str) -> None:
+        with lock:
+            progress(message)
+
+    return say
 
 
 def _record(store, files, archive: Path, week: str, trigger: str, partial: bool, out) -> list[dict[str, Any]]:

@@ -155,6 +155,14 @@ class Renderer:
             self._driver.set_script_timeout(self.timeout)
         return self._driver
 
+    def reduce_motion(self) -> None:
+        """Pages in this browser see ``prefers-reduced-motion: reduce`` (CDP): a screenshot
+        never catches an animation half-way, and no frame is spent on one."""
+        self.driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
+        )
+
     def clear_cookies(self) -> None:
         """Forget every cookie (a render token never outlives its screenshot)."""
         self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
