@@ -20,6 +20,7 @@ from pages._export import export_buttons
 dash.register_page(__name__, path="/alerts", name="预警", title="领导驾驶舱 · 预警", order=8)
 
 LEVELS = ("critical", "warning")
+SCROLL_AFTER = 40  # rows drawn in full before the grid scrolls inside its card
 
 
 def _filtered(query: dict[str, Any]) -> tuple[_desk.DeskContext, list[dict[str, Any]]]:
@@ -106,7 +107,9 @@ def layout(**query: str) -> html.Div:
         ),
     ]
     grid = (
-        _desk.grid(ids.ALERTS_GRID, _columns(lang), _records(rows, lang))
+        # A long list scrolls inside its card (as on /approvals): the page, and an export
+        # of it, stay one screen high; the CSV holds every row.
+        _desk.grid(ids.ALERTS_GRID, _columns(lang), _records(rows, lang), scroll_after=SCROLL_AFTER)
         if rows
         else html.P(t("no_alerts", lang), className="notice")
     )
