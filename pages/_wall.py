@@ -350,7 +350,8 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
             id=ids.CANVAS,
             className=f"wall-canvas lang-{lang} band-{cfg['band'].replace(':', 'x')}",
             style={"width": f"{cfg['width']}px", "height": f"{cfg['height']}px"},
-            **{"data-width": cfg["width"], "data-height": cfg["height"]},
+            # data-scope: which screen this is (the report batch waits for it after navigating)
+            **{"data-width": cfg["width"], "data-height": cfg["height"], "data-scope": code or "school"},
         ),
         className="wall-viewport",
     )

@@ -434,7 +434,8 @@ class WallShots:
             url = screens.url + (f"/department/{code}" if code else "/") + "?kiosk=1"
             renderer.clear_cookies()
             renderer.set_cookies(screens.url, screens.cookies())
-            renderer.screenshot_screen(url, settings.screen.width, settings.screen.height, path)
+            size = (settings.screen.width, settings.screen.height)
+            renderer.screenshot_screen(url, *size, path, scope=code or "school")
             progress(path.name)
 
     def files(self, reports: list) -> list[tuple[Any, str, Path]]:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 
@@ -305,11 +306,24 @@ class Renderer:
             write_atomic(out, el.screenshot_as_png)
         self.stats["png_s"] += time.monotonic() - t0
 
-    def screenshot_screen(self, url: str, width: int, height: int, out: Path) -> int:
-        """A Dash wall screen at its canvas size once every figure is drawn; returns the figure count."""
+    def screenshot_screen(
+        self, url: str, width: int, height: int, out: Path, scope: str | None = None
+    ) -> int:
+        """A Dash wall screen at its canvas size once every figure is drawn; returns the figure count.
+
+        With ``scope`` (the canvas's ``data-scope``: "school" or a department code) and the
+        app already loaded from the same server, the browser navigates inside the
+        single-page app instead of loading it again — by way of an empty route, so
+        that every figure of the new screen is drawn afresh, never caught as the old
+        screen's. That spares re-parsing the whole front end for each screen."""
         t0 = time.monotonic()
         _set_viewport(self.driver, width, height)
-        self.driver.get(url)
+        if scope is not None and self._on_app(url):
+            self._navigate(urlsplit(url)._replace(scheme="", netloc="").geturl())
+        else:
+            self.driver.get(url)
+        if scope is not None:
+            self._wait(lambda: self.driver.execute_script(_SCOPE_JS, scope), f"the {scope} screen on {url}")
         state = self._wait(
             lambda: self.driver.execute_script(SCREEN_READY_JS), f"every figure drawn on {url}"
         )
@@ -317,6 +331,34 @@ class Renderer:
         write_atomic(out, self.driver.get_screenshot_as_png())
         self.stats["png_s"] += time.monotonic() - t0
         return int(state["figures"])
+
+    def _on_app(self, url: str) -> bool:
+        """Whether the page now open is the Dash app of ``url``'s server."""
+        here, there = urlsplit(self.driver.current_url), urlsplit(url)
+        if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+            return False
+        return bool(self.driver.execute_script("return !!(window.store && window.store.getState);"))
+
+    def _navigate(self, path: str) -> None:
+        """Client-side navigation (as a dcc.Link does) to ``path``, via a route with no screen."""
+        self.driver.execute_script(_PUSH_JS, BLANK_ROUTE)
+        self._wait(lambda: self.driver.execute_script(_BLANK_JS), "the empty route")
+        self.driver.execute_script(_PUSH_JS, path)
+
+
+# Client-side navigation of Dash Pages: dcc.Location listens for this event after pushState.
+_PUSH_JS = (
+    "history.pushState({}, '', arguments[0]);window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));"
+)
+BLANK_ROUTE = "/_report-blank"  # no page has it: Dash Pages shows its "not found" content
+_BLANK_JS = (
+    "var pc = document.getElementById('_pages_content');"
+    "return !!pc && pc.children.length > 0 && !document.getElementById('wall-canvas');"
+)
+_SCOPE_JS = (
+    "var c = document.getElementById('wall-canvas');"
+    "return !!c && c.getAttribute('data-scope') === arguments[0];"
+)
 
 
 def _kaleido_class():

@@ -524,6 +524,44 @@ def test_screen_server_serves_the_pinned_snapshot_to_the_render_token_only(schoo
     assert server.proc.poll() is not None
 
 
+def test_screens_after_the_first_are_reached_inside_the_app_and_drawn_afresh(school, tmp_path):
+    """The batch's browser loads the app once and then navigates inside it (by way of an
+    empty route): each screenshot shows its own screen, every figure drawn for it."""
+    from cockpit.reports.render import BLANK_ROUTE, Renderer
+
+    snap = _snapshot(school)
+    settings = school["settings"]
+    names = job._department_codes(snap)  # code -> name_zh
+    codes = list(names)[:2]
+    server = job.ScreenServer(settings, snap.id)
+    seen: list[tuple[str, str, str, int]] = []
+    try:
+        with Renderer(settings.reports.chromium, settings.reports.chromedriver) as r:
+            r.reduce_motion()
+            loads: list[str] = []
+            for scope in ["school", *codes]:
+                path = "/" if scope == "school" else f"/department/{scope}"
+                r.set_cookies(server.url, server.cookies())
+                marker = r.driver.execute_script("return window.__notReloaded || null;")
+                figures = r.screenshot_screen(
+                    server.url + path + "?kiosk=1", 1920, 1080, tmp_path / f"{scope}.png", scope=scope
+                )
+                title = r.driver.execute_script("return document.querySelector('.wall-title').textContent;")
+                loads.append("same page" if marker else "loaded")
+                r.driver.execute_script("window.__notReloaded = true;")
+                path_now = r.driver.execute_script("return location.pathname;")
+                seen.append((scope, path_now, title, figures))
+    finally:
+        server.stop()
+    assert loads == ["loaded", "same page", "same page"], "one page load, then navigation inside the app"
+    assert [s[1] for s in seen] == ["/", *(f"/department/{c}" for c in codes)]
+    assert BLANK_ROUTE not in {s[1] for s in seen}
+    for scope, _path, title, figures in seen[1:]:
+        assert title.startswith(names[scope]), f"{scope}: the screen shot is {title!r}"
+        assert figures > 0
+    assert all(png_size(tmp_path / f"{s[0]}.png") == (1920, 1080) for s in seen)
+
+
 def test_an_admin_makes_a_week_from_the_web_with_progress(school, tmp_path):
     """/reports' panel: start_report_run runs the batch on a thread, its progress lines
     and outcome are readable by run id (a JSON file in the archive: any worker reads
