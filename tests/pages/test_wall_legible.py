@@ -98,6 +98,21 @@ def _open(browser: Browser, server: LiveServer | None, path: str, size: tuple[in
     return b
 
 
+def _open_measured(
+    browser: Browser, server: LiveServer | None, path: str, size: tuple[int, int]
+) -> tuple[Browser, dict]:
+    """``_open`` then ``measure``, taken again if the window was not ``size`` when measured:
+    on a busy machine a 1600x1200 measurement once found the canvas at full height but
+    88 % of the width — what a window about 1056 px high gives: the resize had not
+    settled. A measurement of another window than the one under test says nothing."""
+    for _ in range(3):
+        b = _open(browser, server, path, size)
+        m = measure(b)
+        if b.js("return [innerWidth, innerHeight]") == list(size) and b.js(SCALED_JS):
+            return b, m
+    raise AssertionError(f"the window never stayed {size[0]}x{size[1]} long enough to measure")
+
+
 def _assert_clean(m: dict) -> None:
     assert m["small"] == [], "text under 14 px at canvas scale"
     assert m["kpi"] and all(k["px"] >= 40 - 0.01 for k in m["kpi"]), m["kpi"]  # float scale
@@ -112,8 +127,7 @@ def test_legible_from_across_the_room(browser, path, lang):
     """1920 x 1080: every text node (ticks, labels, legends, bar labels included) is at
     least 14 px at canvas scale, every KPI figure at least 40 px, nothing overflows."""
     url = path + ("&lang=en" if lang == "en" else "")
-    b = _open(browser, None, url, (1920, 1080))
-    m = measure(b)
+    b, m = _open_measured(browser, None, url, (1920, 1080))
     b.screenshot(f"legible-{path.strip('/?').replace('/', '-').split('?')[0] or 'school'}-{lang}")
     assert m["band"] == "band-16x9" and max(m["fill"]) >= 0.99, m["fill"]
     _assert_clean(m)
@@ -125,8 +139,7 @@ def test_a_wide_wall_fills_its_width_with_panels_side_by_side(browser, wall_serv
     panel of the school in one row, every text legible and inside its box."""
     server = wall_server(5760, 1080)
     for path, panels in (("/?kiosk=1", 8), ("/department/JX02?kiosk=1&lang=en", 6)):
-        b = _open(browser, server, path, (5760, 1080))
-        m = measure(b)
+        b, m = _open_measured(browser, server, path, (5760, 1080))
         b.screenshot("wide-5760-" + ("school" if panels == 8 else "department-en"))
         assert m["band"] == "band-48x9"
         assert m["fill"][0] >= 0.9 and m["fill"][1] >= 0.9, m["fill"]
@@ -143,13 +156,11 @@ def test_a_4_by_3_wall_is_filled(browser, wall_server):
     screen is measured in full; on the school screen the boxes, the HTML texts and the
     text sizes are (its eleven-row charts are tight at this size, see docs)."""
     server = wall_server(1600, 1200)
-    b = _open(browser, server, "/department/JX02?kiosk=1&lang=en", (1600, 1200))
-    m = measure(b)
+    b, m = _open_measured(browser, server, "/department/JX02?kiosk=1&lang=en", (1600, 1200))
     b.screenshot("wall-4x3-department-en")
     assert m["band"] == "band-4x3" and min(m["fill"]) >= 0.9, m["fill"]
     _assert_clean(m)
-    b = _open(browser, server, "/?kiosk=1", (1600, 1200))
-    m = measure(b)
+    b, m = _open_measured(browser, server, "/?kiosk=1", (1600, 1200))
     b.screenshot("wall-4x3-school")
     assert m["band"] == "band-4x3" and min(m["fill"]) >= 0.9, m["fill"]
     assert m["small"] == [] and all(k["px"] >= 40 - 0.01 for k in m["kpi"])
@@ -164,10 +175,9 @@ def test_a_long_department_name_fits_its_title(browser, wall_server, lang):
     """A 14-character department name (and a long English one): the title shrinks or
     wraps inside the header, clear of the 数据截至 line, the clock and the tiles."""
     server = wall_server(1920, 1080, renamed=True)
-    b = _open(
+    b, m = _open_measured(
         browser, server, "/department/JX02?kiosk=1" + ("&lang=en" if lang == "en" else ""), (1920, 1080)
     )
-    m = measure(b)
     b.screenshot(f"long-name-{lang}")
     title = b.find(".wall-title").text.replace("\n", " ")
     assert (LONG_EN if lang == "en" else LONG_ZH) in title
@@ -175,13 +185,12 @@ def test_a_long_department_name_fits_its_title(browser, wall_server, lang):
     size = b.js("return parseFloat(getComputedStyle(document.querySelector('.wall-title')).fontSize)")
     assert size >= 18
     # the school screen's ranking names the department whole
-    b = _open(browser, server, "/?kiosk=1" + ("&lang=en" if lang == "en" else ""), (1920, 1080))
+    b, m = _open_measured(browser, server, "/?kiosk=1" + ("&lang=en" if lang == "en" else ""), (1920, 1080))
     ticks = b.js(
         "return [...document.querySelectorAll('.panel-ranking .ytick text')].map(t => t.textContent)"
     )
     whole = LONG_EN.removeprefix("School of ").replace(" ", "") if lang == "en" else LONG_ZH
     assert any(t.replace(" ", "") == whole for t in ticks), ticks
-    m = measure(b)
     if lang == "en":
         # Known limit: in the eleven-row chart of where graduates go, a 60-character
         # name on two lines touches its neighbour's label (docs/architecture.md).
