@@ -43,6 +43,7 @@ class CockpitContext:
     accounts: Any = None  # cockpit.auth.accounts.Accounts, bound by cockpit.auth.web.init_app
     render: Any = None  # (token, Identity) of a private renderer's app, else None
     standby_stop: Any = None  # threading.Event: stop waiting to take over the schedule
+    seen_snapshot: int | None = None  # the current snapshot this process last saw (service layer)
 
     def next_run_time(self) -> datetime | None:
         if self.scheduler is not None:

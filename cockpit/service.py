@@ -48,7 +48,30 @@ def current_snapshot_id() -> int | None:
         return _ctx().store.current_id()
     if "cockpit_snapshot_id" not in g:
         g.cockpit_snapshot_id = _ctx().store.current_id()
+        _forget_superseded(g.cockpit_snapshot_id)
     return g.cockpit_snapshot_id
+
+
+# Caches that live in this process's memory (Redis keeps its own, with its timeouts).
+_LOCAL_CACHES = ("SimpleCache", "simple", "flask_caching.backends.SimpleCache")
+
+
+def _forget_superseded(snapshot_id: int | None) -> None:
+    """Empty this process's in-memory cache the first time a new current snapshot is seen.
+
+    Every cached screen, figure and list is keyed by the snapshot it was read from,
+    so once a new snapshot is current the old entries would only be read by a
+    history view. Left in place they accumulate until the cache's threshold (a
+    wall with a snapshot every few minutes grew the server by a fifth in an hour,
+    docs/benchmarks.md "Soak"); dropped at once, the process holds about one
+    snapshot's worth. A history view simply builds its entries again."""
+    ctx = _ctx()
+    previous = getattr(ctx, "seen_snapshot", None)
+    if previous == snapshot_id:
+        return
+    ctx.seen_snapshot = snapshot_id
+    if previous is not None and dict(ctx.settings.cache).get("CACHE_TYPE") in _LOCAL_CACHES:
+        cache.clear()
 
 
 def pin_as_of(as_of: str | None) -> str | None:

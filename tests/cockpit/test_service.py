@@ -308,3 +308,38 @@ def test_ticker_groups_alerts_and_holds_at_most_ticker_max(app):
                 ctx.settings = saved
         finally:
             service.wall_alerts = orig
+
+
+def test_a_new_current_snapshot_empties_the_in_process_cache(tmp_path):
+    """Entries read from a superseded snapshot are dropped when a request first sees the
+    new one (SimpleCache in the web process), not kept until the cache's threshold."""
+    from cockpit import service as svc
+    from cockpit.app import create_app
+    from cockpit.config import load_settings
+    from cockpit.extensions import cache
+    from cockpit.store import Store
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    settings = load_settings(
+        env={"COCKPIT_STORE_URL": url, "COCKPIT_SOURCE_URL": f"sqlite:///{tmp_path / 'src.sqlite'}"}
+    )
+    assert dict(settings.cache)["CACHE_TYPE"] == "SimpleCache"
+    store = Store(url)
+    first = store.begin(date(2026, 11, 14))
+    store.complete(first, _result(date(2026, 11, 14), 0.86, 2026))
+    server = create_app(settings, schedule=False).server
+    with server.test_request_context("/"):
+        assert svc.current_snapshot_id() == first
+        before = svc.wall_tiles(SCHOOL)
+        cache.set("read-from-the-first-snapshot", 1)
+    with server.test_request_context("/"):
+        assert svc.current_snapshot_id() == first
+        assert cache.get("read-from-the-first-snapshot") == 1, "the same snapshot keeps its entries"
+    second = store.begin(date(2026, 11, 21))
+    store.complete(second, _result(date(2026, 11, 21), 0.88, 2026))
+    with server.test_request_context("/"):
+        assert svc.current_snapshot_id() == second
+        assert cache.get("read-from-the-first-snapshot") is None
+        after = svc.wall_tiles(SCHOOL)
+    assert _tile(before, "placement_rate")["value"] == pytest.approx(0.86)
+    assert _tile(after, "placement_rate")["value"] == pytest.approx(0.88)
