@@ -487,8 +487,10 @@ def _setup_logging(command: str) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING if level == logging.INFO else level)
-    logging.getLogger("waitress").setLevel(logging.WARNING if level == logging.INFO else level)
+    # Libraries' own chatter (the scheduler's runs, a web server's request lines) stays
+    # out of a command's output: warnings only, and nothing for a one-shot command.
+    for name in ("apscheduler", "waitress", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.WARNING if level == logging.INFO else level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
