@@ -52,10 +52,6 @@ def current_snapshot_id() -> int | None:
     return g.cockpit_snapshot_id
 
 
-# Caches that live in this process's memory (Redis keeps its own, with its timeouts).
-_LOCAL_CACHES = ("SimpleCache", "simple", "flask_caching.backends.SimpleCache")
-
-
 def _forget_superseded(snapshot_id: int | None) -> None:
     """Empty this process's in-memory cache the first time a new current snapshot is seen.
 
@@ -70,7 +66,8 @@ def _forget_superseded(snapshot_id: int | None) -> None:
     if previous == snapshot_id:
         return
     ctx.seen_snapshot = snapshot_id
-    if previous is not None and dict(ctx.settings.cache).get("CACHE_TYPE") in _LOCAL_CACHES:
+    # only the in-process SimpleCache: Redis keeps its own memory, bounded by its timeouts
+    if previous is not None and dict(ctx.settings.cache).get("CACHE_TYPE") == "SimpleCache":
         cache.clear()
 
 

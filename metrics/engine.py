@@ -113,8 +113,8 @@ def _compute(
 ) -> RefreshResult:
     """Rules, families, extras and alerts on ``source`` (the school's database or the local copy).
 
-    With ``workers`` > 1 (pushdown on a pooled source) the families and extras run
-    side by side, each on its own connection: a MySQL-family or PostgreSQL server
+    With ``workers`` > 1 (pushdown on a pooled source) the quality counts, families and
+    extras run side by side, each on its own connection: a MySQL-family or PostgreSQL server
     runs each statement on one core, so the refresh takes the longest chain rather
     than the sum. The embedded copy has one connection and runs them in turn.
     """
