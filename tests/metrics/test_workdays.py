@@ -11,8 +11,11 @@ plus extra_workdays. 2031-01-01 is a Wednesday; 2027-01-01 is a Friday.
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 from metric_asserts import ts
 
@@ -88,3 +91,41 @@ def test_interval_from_known_into_unknown_year():
     # with 2027-01-01 configured as a holiday: 0.5 + 0 + 0.5 = 1.0
     cal = WorkCalendar(extra_holidays=[date(2027, 1, 1)], extra_workdays=[])
     assert cal.workdays_between(ts("2026-12-31 12:00"), ts("2027-01-04 12:00")) == pytest.approx(1.0)
+
+
+def _moment(text: str) -> np.ndarray:
+    return np.array([text], dtype="datetime64[us]")
+
+
+def test_shared_by_threads_that_extend_it():
+    """Families run side by side share one calendar (issue 8): a thread that widens
+    the day table must never make another thread read one table's base with another
+    table's counts (CI once saw an IndexError in approvals this way)."""
+    # Four months apart: farther than the table's 31-day margins, so each call may widen it.
+    months = [f"{y}-{m:02d}" for y in (2026, 2027) for m in (1, 5, 9)]
+    spans = [(_moment(f"{m}-06T16:00"), _moment(f"{m}-09T10:00")) for m in months]
+    want = [plain().durations(s, e)[0] for s, e in spans]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(30):
+            cal = plain()
+            got: list[float | BaseException] = [0.0] * len(spans)
+            start = threading.Barrier(len(spans))
+
+            def measure(i: int, cal: WorkCalendar = cal, got: list = got, start=start) -> None:
+                start.wait()
+                try:
+                    # Each thread's span lies in its own months, so nearly every call widens the table.
+                    got[i] = cal.durations(*spans[i])[0]
+                except BaseException as exc:
+                    got[i] = exc
+
+            threads = [threading.Thread(target=measure, args=(i,)) for i in range(len(spans))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert got == want
+    finally:
+        sys.setswitchinterval(old)
