@@ -6,7 +6,7 @@ holding the snapshots of Sunday 2026-11-15 (ISO week 2026-W46), the Sunday
 before (previous week) and 2025-11-16 (same week last season), computed once.
 Then the whole batch of week 2026-W46 — the school and every department, PDF
 and PNG (screen + card) — is timed --runs times (each run a fresh process state:
-its own Chromium, kaleido session and screen server subprocess), into a scratch archive.
+its own two Chromiums and screen server subprocess), into a scratch archive.
 
 Usage:
 

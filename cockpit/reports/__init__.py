@@ -3,8 +3,8 @@
 - ``data``: a report's figures from the snapshot of the week's end (service readers,
   figure builders with ``theme="print"``)
 - ``narrative``: the Chinese narrative, generated from those figures
-- ``render``: one headless Chromium (selenium) for a whole batch — HTML → PDF
-  (Page.printToPDF), screenshots of pages → PNG — and kaleido for inline SVG charts
+- ``render``: a headless Chromium (selenium) — charts → inline SVG (plotly.js in a
+  local page), HTML → PDF (Page.printToPDF), screenshots of pages → PNG
 - ``job``: the batch (CLI, schedule, /reports), the archive, the store record; the
   screens come from ``python -m cockpit.render_server`` (a subprocess), never from
   a Dash app built here

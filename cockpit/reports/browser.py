@@ -173,14 +173,14 @@ def render_view(
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "screen"})
         ready = ready_js(require_figures=wall)
         driver.get(url)
-        renderer._wait(lambda: driver.execute_script(ready), f"the view {url} to be drawn")
+        renderer.wait_until(ready, f"the view {url} to be drawn")
         if not wall:
             driver.execute_script(FREEZE_VH_JS)
             tall = min(max(int(driver.execute_script(HEIGHT_JS)), DESK_MIN_HEIGHT), MAX_HEIGHT)
             if tall != height:
                 height = tall
                 _set_viewport(driver, width, height)
-                renderer._wait(lambda: driver.execute_script(ready), f"the view {url} after resizing")
+                renderer.wait_until(ready, f"the view {url} after resizing")
         driver.execute_script("document.documentElement.classList.add('cockpit-export')")
         title = str(driver.execute_script(TITLE_JS) or "")
         if fmt == "png":

@@ -5,7 +5,8 @@ Sunday (or, for the week under way, its latest snapshot, labelled partial): the
 school's (with one section per department) and every academic department's, or
 one department's, as PDF (A4) and PNG (the wall screen at its canvas size and a
 summary card), with two headless Chromiums for the batch: one for the cards and
-PDFs, one that shoots the wall screens from the start (``WallShots``).
+PDFs, one that shoots the wall screens from the start (``WallShots``); the first also
+draws the PDFs' charts (plotly.js in a local page, cockpit.reports.render).
 Every file is written into the archive and recorded in the store (table
 ``report``). The figures are read through a bare service context; the wall
 screens are screenshotted from the app run as a subprocess (``ScreenServer``):
@@ -38,6 +39,9 @@ NAME_RE = re.compile(
     r"(?:_(?P<what>screen|card))?\.(?P<ext>pdf|png)$"
 )
 CARD_ALERTS = 6  # alerts listed on the summary card
+# The batch's browser helps with the wall screens only while this many are left: its first
+# screen loads the whole app (about three screens' worth of time on two cores).
+JOIN_MIN_SCREENS = 5
 
 
 class ReportError(Exception):
@@ -319,51 +323,108 @@ def _render_reports(
     out_dir: Path,
     formats: tuple[str, ...],
     renderer,
+    pdfs: PdfJobs,
     progress: Callable[[str], None],
 ) -> list[tuple[Any, str, Path]]:
-    """Write each report's summary card and PDF; returns (report, format, path) per file.
-    (The wall screens are shot beside it by ``WallShots``.)"""
+    """Write each report's summary card, then its PDF, with ``renderer``'s browser (the
+    wall screens' browser prints a share of the PDFs once its screens are done: ``pdfs``);
+    returns (report, format, path) per file."""
     env = _environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     written: list[tuple[Any, str, Path]] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cockpit-report-") as tmp:
         tmpdir = Path(tmp)
-        # The charts (kaleido, its own Chromium) are drawn in a thread while the page
-        # browser takes the screenshots; the PDFs need both.
-        charts = _unique_charts(reports) if "pdf" in formats else []
-        drawn: dict[str, Any] = {}
-
-        def draw() -> None:
-            try:
-                drawn["svgs"] = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
-            except BaseException as e:
-                drawn["error"] = e
-
-        drawer = threading.Thread(target=draw, name="report-charts", daemon=True)
-        if charts:
-            progress(f"drawing {len(charts)} charts")
-            drawer.start()
-        try:
-            if "png" in formats:
-                written += _cards(settings, reports, out_dir, renderer, progress, tmpdir, env)
-        finally:
-            if charts:
-                drawer.join()
-        if "error" in drawn:
-            raise drawn["error"]
+        if "png" in formats:
+            written += _cards(settings, reports, out_dir, renderer, progress, tmpdir, env)
         if "pdf" in formats:
-            for c, svg in zip(charts, drawn["svgs"], strict=True):
-                c.svg = svg
+            charts = [c for c in _unique_charts(reports) if not c.svg]  # none when ChartDrawer ran
+            if charts:
+                svgs = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
+                for c, svg in zip(charts, svgs, strict=True):
+                    c.svg = svg
             page = env.get_template("report.html")
+            jobs = []
             for rep in reports:
                 html = tmpdir / f"{_scope(rep)}.html"
                 html.write_text(page.render(r=_View(rep), css=css), encoding="utf-8")
-                path = out_dir / _name(rep, "pdf")
-                renderer.pdf(html, path, footer=f"{rep.title} · 快照 #{rep.snapshot_id}")
-                written.append((rep, "pdf", path))
-                progress(f"{path.name}")
+                jobs.append(_PdfJob(rep, html, out_dir / _name(rep, "pdf")))
+            pdfs.add(jobs)
+        pdfs.close()
+        pdfs.print_with(renderer, progress)
+        written += pdfs.wait()  # the other browser's share too, before the HTML goes
     return written
+
+
+@dataclasses.dataclass(frozen=True)
+class _PdfJob:
+    report: Any
+    html: Path
+    out: Path
+
+    @property
+    def footer(self) -> str:
+        return f"{self.report.title} · 快照 #{self.report.snapshot_id}"
+
+
+class PdfJobs:
+    """The batch's PDFs as a queue that both browsers print from: the batch's browser once
+    its cards are done, the wall screens' browser once its screens are (its page holds no
+    app any more, so a PDF costs it what it costs the other; a screen would cost the batch's
+    browser a whole load of the app first)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._todo: list[_PdfJob] = []
+        self._jobs: list[_PdfJob] = []
+        self._open = True
+        self._busy = 0
+        self.error: BaseException | None = None
+
+    def add(self, jobs: list[_PdfJob]) -> None:
+        with self._cond:
+            self._jobs += jobs
+            self._todo += jobs
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """No more jobs will come: a browser waiting for one stops waiting."""
+        with self._cond:
+            self._open = False
+            self._cond.notify_all()
+
+    def _take(self) -> _PdfJob | None:
+        with self._cond:
+            while not self._todo and self._open:
+                self._cond.wait()
+            if not self._todo or self.error is not None:
+                return None
+            self._busy += 1
+            return self._todo.pop(0)
+
+    def print_with(self, renderer, progress: Callable[[str], None]) -> None:
+        """Print jobs with ``renderer`` until none is left (waiting while more may come)."""
+        while (job := self._take()) is not None:
+            try:
+                renderer.pdf(job.html, job.out, footer=job.footer)
+            except BaseException as e:
+                with self._cond:
+                    self.error = self.error or e
+                raise
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self._cond.notify_all()
+            progress(job.out.name)
+
+    def wait(self) -> list[tuple[Any, str, Path]]:
+        """Every job printed (by either browser): (report, "pdf", path) in the reports' order."""
+        with self._cond:
+            while (self._todo and self.error is None) or self._busy:
+                self._cond.wait()
+            if self.error is not None:
+                raise self.error
+            return [(job.report, "pdf", job.out) for job in self._jobs]
 
 
 def _cards(settings, reports, out_dir, renderer, progress, tmpdir, env) -> list:
@@ -389,10 +450,10 @@ def _cards(settings, reports, out_dir, renderer, progress, tmpdir, env) -> list:
 
 class WallShots:
     """The wall screens of a batch, shot by a browser of their own on a thread that starts
-    with the batch: they need nothing of the report's data, so they are taken while the
-    figures are read, the charts drawn and the PDFs printed (the batch then takes about
-    as long as the screens, not the sum). Motion is off (prefers-reduced-motion) so that
-    no tile is caught mid-flip and no ticker mid-scroll."""
+    with the batch (``start``): they need nothing of the report's data, so they are taken
+    while the figures are read, the charts drawn and the PDFs printed; that browser then
+    prints a share of the PDFs (``PdfJobs``). Motion is off (prefers-reduced-motion) so
+    that no tile is caught mid-flip and no ticker mid-scroll."""
 
     def __init__(
         self,
@@ -402,10 +463,12 @@ class WallShots:
         week: str,
         out_dir: Path,
         progress: Callable[[str], None],
+        pdfs: PdfJobs,
     ) -> None:
         from cockpit.reports.render import Renderer
 
         r = _reports(settings)
+        self.pdfs = pdfs
         self.renderer = Renderer(r.chromium, r.chromedriver)
         self.paths: dict[str | None, Path] = {c: out_dir / file_name(c, week, "png") for c in codes}
         self.error: BaseException | None = None
@@ -413,18 +476,28 @@ class WallShots:
         self._lock = threading.Lock()
         self._todo = list(self.paths.items())
         self._thread = threading.Thread(target=self._run, name="report-walls", daemon=True)
+
+    def start(self) -> WallShots:
         self._thread.start()
+        return self
 
     def _run(self) -> None:
         try:
             self.shoot(self.renderer)
+            self.pdfs.print_with(self.renderer, self._args[2])
         except BaseException as e:  # raised in the batch's thread by files()
             self.error = e
 
     def shoot(self, renderer) -> None:
         """Shoot the screens nobody has taken yet with ``renderer``: the wall thread's own
-        browser, and the batch's once its cards and PDFs are done (it then takes a share)."""
+        browser, and the batch's once its cards and PDFs are done — then only while
+        ``JOIN_MIN_SCREENS`` are left, as its first screen costs a whole load of the app."""
         settings, screens, progress = self._args
+        joining = renderer is not self.renderer
+        if joining:
+            with self._lock:
+                if len(self._todo) < JOIN_MIN_SCREENS:
+                    return
         renderer.reduce_motion()
         while True:
             with self._lock:
@@ -440,7 +513,7 @@ class WallShots:
 
     def files(self, reports: list) -> list[tuple[Any, str, Path]]:
         """Wait for the screens; (report, "png", path) in the reports' order."""
-        self._thread.join()
+        self._join()
         if self.error is not None:
             raise self.error
         code = {id(rep): rep.department["code"] if rep.department else None for rep in reports}
@@ -448,8 +521,12 @@ class WallShots:
 
     def close(self) -> None:
         """Stop the browser once the thread is done."""
-        self._thread.join()
+        self._join()
         self.renderer.close()
+
+    def _join(self) -> None:
+        if self._thread.ident is not None:  # started
+            self._thread.join()
 
 
 def _unique_charts(reports: list) -> list:
@@ -575,37 +652,106 @@ def _build_and_render(settings, snap, days, department, depts, partial, fmts, ou
     """Read every report's figures (the service layer pinned to ``snap``) and write the
     cards and PDFs with one browser, while a second (``WallShots``) shoots the wall
     screens from ``screens``; returns ([(report, format, path)], renderer stats)."""
-    from cockpit.reports import data
     from cockpit.reports.render import Renderer, RenderError
 
-    week, monday, sunday = days
+    week = days[0]
     codes = [department] if department else [None, *depts]
     progress = _serialised(progress)
-    walls = WallShots(settings, screens, codes, week, out_dir, progress) if screens is not None else None
+    pdfs = PdfJobs()
+    walls = None
+    if screens is not None:
+        walls = WallShots(settings, screens, codes, week, out_dir, progress, pdfs).start()
     try:
-        t0 = time.monotonic()
-        with service_context(settings, snap.id).app_context():
-            cache: dict[str, Any] = {}
-            reports = [data.build(week, monday, sunday, code, cache, partial=partial) for code in codes]
-        progress(
-            f"{len(reports)} report(s) of {week} from snapshot {snap.id} ({time.monotonic() - t0:.1f} s)"
-        )
         r = _reports(settings)
         with Renderer(r.chromium, r.chromedriver) as renderer:
-            files = _render_reports(settings, reports, out_dir, fmts, renderer, progress)
+            reports = _build(
+                settings, snap, days, codes, partial, renderer if "pdf" in fmts else None, progress
+            )
+            files = _render_reports(settings, reports, out_dir, fmts, renderer, pdfs, progress)
             if walls is not None:
                 walls.shoot(renderer)
             stats = dict(renderer.stats)
         if walls is not None:  # the cards, the screens, the PDFs: the order of the archive
             shots = walls.files(reports)
             stats["png_s"] += walls.renderer.stats["png_s"]
+            stats["pdf_s"] += walls.renderer.stats["pdf_s"]
             files = [f for f in files if f[1] == "card"] + shots + [f for f in files if f[1] != "card"]
         return files, stats
     except RenderError as e:
         raise ReportError(str(e)) from None
     finally:
+        pdfs.close()  # a browser waiting for PDFs that will not come stops waiting
         if walls is not None:
             walls.close()
+
+
+def _build(settings, snap, days, codes, partial, renderer, progress) -> list:
+    """Every report's figures, read through the service layer pinned to ``snap``; with a
+    ``renderer``, its browser starts, loads plotly.js and draws each report's charts
+    meanwhile (``ChartDrawer``), so the PDFs can be printed as soon as the figures are read."""
+    from cockpit.reports import data
+
+    week, monday, sunday = days
+    t0 = time.monotonic()
+    drawer = ChartDrawer(renderer, progress) if renderer is not None else None
+    reports: list = []
+    try:
+        with service_context(settings, snap.id).app_context():
+            cache: dict[str, Any] = {}
+            for code in codes:
+                reports.append(data.build(week, monday, sunday, code, cache, partial=partial))
+                if drawer is not None:
+                    drawer.add(reports[-1].charts())
+        progress(
+            f"{len(reports)} report(s) of {week} from snapshot {snap.id} ({time.monotonic() - t0:.1f} s)"
+        )
+    finally:
+        if drawer is not None:
+            drawer.finish()
+    return reports
+
+
+class ChartDrawer:
+    """The PDFs' charts, drawn on a thread in the batch's browser while the figures are
+    still being read: the browser starts and loads plotly.js at once, then draws each
+    report's charts (a department's serve its own report and the school's section) once."""
+
+    def __init__(self, renderer, progress: Callable[[str], None]) -> None:
+        import queue
+
+        self.renderer = renderer
+        self.progress = progress
+        self.error: BaseException | None = None
+        self._queue: queue.SimpleQueue[list | None] = queue.SimpleQueue()
+        self._seen: set[int] = set()
+        self._thread = threading.Thread(target=self._run, name="report-charts", daemon=True)
+        self._thread.start()
+
+    def add(self, charts: list) -> None:
+        """Draw these charts (those not drawn or queued yet)."""
+        new = [c for c in charts if id(c) not in self._seen]
+        self._seen.update(id(c) for c in new)
+        if new:
+            self._queue.put(new)
+
+    def _run(self) -> None:
+        try:
+            self.renderer.open_chart_page()
+            while (charts := self._queue.get()) is not None:
+                if self.error is None:
+                    svgs = self.renderer.draw([(c.fig, c.width, c.height) for c in charts])
+                    for c, svg in zip(charts, svgs, strict=True):
+                        c.svg = svg
+        except BaseException as e:  # raised in the batch's thread by finish()
+            self.error = e
+
+    def finish(self) -> None:
+        """Wait until every chart added is drawn; raise what drawing raised."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        self.progress(f"{len(self._seen)} charts drawn")
 
 
 def _serialised(progress: Callable[[str], None]) -> Callable[[str], None]:

@@ -252,6 +252,31 @@ def test_cjk_font_is_embedded_and_text_is_vector(school):
     assert (w, h) == pytest.approx((331, 468), abs=3)
 
 
+def test_charts_are_vector_svg_drawn_by_the_batch_browser(school):
+    """The PDFs' charts: plotly.js (the copy installed with plotly.py) in a local page of the
+    batch's own browser, each at its print size, its text as text; a figure it cannot draw
+    and a page that never gets ready are one-line errors."""
+    import plotly.graph_objects as go
+
+    from cockpit.reports.render import Renderer, RenderError
+
+    settings = school["settings"]
+    fig = go.Figure(go.Bar(x=["甲学院", "乙学院"], y=[3, 5], text=["3件", "5件"]))
+    fig.update_layout(title={"text": "办件量"}, template="none")
+    with Renderer(settings.reports.chromium, settings.reports.chromedriver, timeout=5) as r:
+        big, small = r.svgs([(fig, 400, 300), (fig, 200, 150)])
+        with pytest.raises(RenderError, match=r"plotly\.js could not draw the charts"):
+            r.svgs([(fig, 0, 300)])
+        with pytest.raises(RenderError, match="timed out waiting for a flag that never comes"):
+            r.wait_until("return false;", "a flag that never comes")
+        assert r.wait_until("return arguments[0] + 1;", "an answer", 41) == 42
+    assert big.startswith("<svg") and "<?xml" not in big
+    assert re.search(r'<svg[^>]* width="400" height="300"', big)
+    assert re.search(r'<svg[^>]* width="200" height="150"', small)
+    for text in ("办件量", "甲学院", "5件"):
+        assert f">{text}</text>" in big, text
+
+
 def test_pngs_have_the_canvas_and_card_sizes(school):
     s = school["settings"]
     assert png_size(_file(school, None, "png")) == (s.screen.width, s.screen.height)
