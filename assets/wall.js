@@ -43,8 +43,10 @@
   function tick() {
     var clocks = document.querySelectorAll(".wall-clock");
     if (!clocks.length) { return; }
-    var d = new Date();
+    var now = new Date();
     for (var i = 0; i < clocks.length; i++) {
+      // data-at: a report's render, whose clock shows when its snapshot was taken
+      var d = clocks[i].dataset.at ? new Date(clocks[i].dataset.at) : now;
       var en = clocks[i].dataset.lang === "en";
       var tz = clocks[i].dataset.tz;
       var p = partsIn(tz, d);

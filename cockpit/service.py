@@ -454,7 +454,19 @@ def screen_settings() -> dict[str, Any]:
         # The wall clock shows the school's time (config refresh.timezone),
         # not the display computer's, so it agrees with 更新于.
         "timezone": _ctx().settings.refresh.timezone,
+        "clock_at": _clock_at(),
     }
+
+
+def _clock_at() -> str | None:
+    """The moment a report's render shows on the wall clock: when its pinned snapshot was
+    taken (ISO 8601, UTC) — a weekly report's screen never shows the hour it was made.
+    None on a live screen, whose clock runs."""
+    store = _ctx().store
+    if store.pinned_id is None:
+        return None
+    snap = store.get(store.pinned_id)
+    return snap.finished_at.astimezone(UTC).isoformat() if snap and snap.finished_at else None
 
 
 @cache.memoize()
@@ -864,11 +876,15 @@ def freshness(scope: Scope) -> dict[str, Any]:
     store = ctx.store
     sid = store.current_id()
     snap = store.get(sid) if sid is not None else None
-    latest = store.list(limit=1)
-    last = latest[0] if latest else None
+    pinned = store.pinned_id is not None
+    # A report's render shows its week's snapshot on purpose: how old it is, or a later
+    # refresh that failed, is not that week's story (the header says which snapshot).
+    last = snap if pinned else next(iter(store.list(limit=1)), None)
     now = datetime.now(UTC)
     stale = snap is None
-    if snap is not None and snap.finished_at is not None:
+    if pinned:
+        stale = False
+    elif snap is not None and snap.finished_at is not None:
         from cockpit.config import parse_cron
 
         trig = parse_cron(settings.refresh.cron, settings.refresh.timezone)

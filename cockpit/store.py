@@ -286,6 +286,10 @@ def make_store_engine(url: str) -> Engine:
 class Store:
     """The snapshot store at one SQLAlchemy URL (tables created on first use)."""
 
+    # The snapshot a report's render shows on purpose (cockpit.render_server.PinnedStore);
+    # None for the live store, whose current snapshot is the latest successful one.
+    pinned_id: int | None = None
+
     def __init__(self, url: str, *, engine: Engine | None = None, create: bool = True) -> None:
         self.url = url
         self.engine = engine or make_store_engine(url)

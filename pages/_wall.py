@@ -312,6 +312,7 @@ def _build_screen(scope: service.Scope, title: str, query: dict[str, Any]) -> ht
                                     id=ids.CLOCK,
                                     className="wall-clock",
                                     **{"data-lang": lang, "data-tz": cfg["timezone"]},
+                                    **({"data-at": cfg["clock_at"]} if cfg.get("clock_at") else {}),
                                     **_fit(18),
                                 ),
                             ],

@@ -5,7 +5,7 @@ page shows the current snapshot through the service layer."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -260,6 +260,28 @@ def test_freshness_is_stale_when_the_last_refresh_failed_or_is_old(settings, mon
     assert f["snapshot_id"] == sid
     assert f["last_attempt"]["status"] == "failed"
     assert "RuntimeError: 源库连接中断" in f["last_attempt"]["error"]
+    # the live wall's clock runs: no clock_at
+    with app.server.app_context():
+        assert service.screen_settings()["clock_at"] is None
+
+    # A weekly report's render of that very snapshot shows it on purpose: no stale or
+    # failed banner (cockpit.render_server.PinnedStore), and its wall clock stands at the
+    # moment the snapshot was taken, not at the hour the report is made.
+    from cockpit.render_server import PinnedStore
+
+    ctx = app.server.extensions["cockpit"]
+    live = ctx.store
+    ctx.store = PinnedStore(live, sid)
+    try:
+        with app.server.app_context():
+            pinned = service.freshness(Scope.whole_school())
+            clock_at = service.screen_settings()["clock_at"]
+    finally:
+        ctx.store = live
+    assert pinned["stale"] is False and pinned["snapshot_id"] == sid
+    assert pinned["last_attempt"]["id"] == sid and pinned["last_attempt"]["status"] == "ok"
+    taken = store.get(sid).finished_at
+    assert datetime.fromisoformat(clock_at) == taken
 
 
 def test_school_screen_without_any_snapshot_says_so(tmp_path):

@@ -564,6 +564,8 @@ def test_screens_after_the_first_are_reached_inside_the_app_and_drawn_afresh(sch
         with Renderer(settings.reports.chromium, settings.reports.chromedriver) as r:
             r.reduce_motion()
             loads: list[str] = []
+            clocks: list[str] = []
+            banners: list[str] = []
             for scope in ["school", *codes]:
                 path = "/" if scope == "school" else f"/department/{scope}"
                 r.set_cookies(server.url, server.cookies())
@@ -572,10 +574,16 @@ def test_screens_after_the_first_are_reached_inside_the_app_and_drawn_afresh(sch
                     server.url + path + "?kiosk=1", 1920, 1080, tmp_path / f"{scope}.png", scope=scope
                 )
                 title = r.driver.execute_script("return document.querySelector('.wall-title').textContent;")
+                clock = r.driver.execute_script("return document.querySelector('.wall-clock').textContent;")
+                banner = r.driver.execute_script(
+                    "var b = document.querySelector('.stale-banner'); return b ? b.textContent : '';"
+                )
                 loads.append("same page" if marker else "loaded")
                 r.driver.execute_script("window.__notReloaded = true;")
                 path_now = r.driver.execute_script("return location.pathname;")
                 seen.append((scope, path_now, title, figures))
+                clocks.append(clock)
+                banners.append(banner)
     finally:
         server.stop()
     assert loads == ["loaded", "same page", "same page"], "one page load, then navigation inside the app"
@@ -585,6 +593,13 @@ def test_screens_after_the_first_are_reached_inside_the_app_and_drawn_afresh(sch
         assert title.startswith(names[scope]), f"{scope}: the screen shot is {title!r}"
         assert figures > 0
     assert all(png_size(tmp_path / f"{s[0]}.png") == (1920, 1080) for s in seen)
+    # The report's screens stand at the moment their snapshot was taken (not the hour the
+    # report is made) and carry no live stale/failed banner.
+    taken = snap.finished_at.astimezone(settings.refresh.tz)
+    weekday = "一二三四五六日"[taken.weekday()]
+    want = f"{taken.year}年{taken.month}月{taken.day}日 星期{weekday} {taken:%H:%M:%S}"
+    assert clocks == [want] * len(seen)
+    assert banners == [""] * len(seen)
 
 
 def test_an_admin_makes_a_week_from_the_web_with_progress(school, tmp_path):
