@@ -12,8 +12,10 @@ is idle (the same check as tests/pages/conftest.py).
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -25,6 +27,8 @@ from urllib.parse import urlsplit
 import plotly.graph_objects as go
 
 from cockpit.readiness import ready_js
+
+log = logging.getLogger(__name__)
 
 
 def write_atomic(out: Path, data: bytes) -> None:
@@ -174,11 +178,16 @@ class Renderer:
             self.driver.execute_cdp_cmd("Network.setCookie", {"name": name, "value": value, "url": url})
 
     def close(self) -> None:
+        """Quit the browser, then kill whatever still runs with this renderer's profile:
+        when chromedriver is gone (crashed, killed), selenium's quit says nothing and
+        its Chromium would otherwise run on for as long as the machine does."""
         if self._driver is not None:
             try:
                 self._driver.quit()
             finally:
                 self._driver = None
+                if self._profile and _kill_browser(self._profile):
+                    log.warning("a Chromium outlived its chromedriver and was killed")
         for folder in (self._profile, self._charts_dir):
             if folder:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -424,6 +433,23 @@ def _plotly_js() -> Path:
             f"plotly.js not found at {path} (reinstall plotly: pip install -r requirements.txt)"
         )
     return path
+
+
+def _kill_browser(profile: str) -> int:
+    """SIGKILL the Chromium started with ``--user-data-dir=profile`` (its helpers exit with
+    it); returns how many processes were still running."""
+    flag = f"--user-data-dir={profile}".encode()
+    killed = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if flag in (entry / "cmdline").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return killed
 
 
 def _set_viewport(driver, width: int, height: int) -> None:

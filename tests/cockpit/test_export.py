@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -125,6 +126,8 @@ def test_a_dead_browser_is_replaced(live, app, tmp_path):
     pool = app.server.extensions[browser.EXTENSION]
     started = pool.started
     renderer, _uses = pool._idle[-1]
+    profile = renderer._profile
+    assert _browsers_of(profile), "the idle browser runs"
     renderer._driver.service.process.kill()  # chromedriver gone, as after a crash
     status, body, _ = live.get("/export/view.png?path=/alerts")
     if status != 200:  # the export that met the dead browser fails with one line...
@@ -132,6 +135,29 @@ def test_a_dead_browser_is_replaced(live, app, tmp_path):
         status, body, _ = live.get("/export/view.png?path=/alerts")
     assert status == 200  # ...and a fresh browser answers the next one
     assert pool.started == started + 1
+    # ...and the orphaned Chromium of the dead one does not run on for months (SIGKILL
+    # takes effect asynchronously: wait for it, within a bound)
+    deadline = time.monotonic() + 30
+    while _browsers_of(profile) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _browsers_of(profile) == []
+
+
+def _browsers_of(profile: str) -> list[int]:
+    """Running (not zombie) processes started with ``--user-data-dir=profile``."""
+    flag = f"--user-data-dir={profile}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                entry.name.isdigit()
+                and flag in (entry / "cmdline").read_bytes().split(b"\0")
+                and ") Z " not in (entry / "stat").read_text()
+            ):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_the_render_token_opens_pages_only_and_cannot_be_forged(live, app):
