@@ -134,6 +134,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "level_warning": ("预警", "warning"),
     "level_critical": ("严重", "critical"),
     "threshold": ("阈值", "threshold"),
+    # after an alert's value in the ticker: full-width brackets in Chinese only
+    "threshold_note": ("（阈值 {value}）", " (threshold {value})"),
     "no_data": ("暂无数据", "No data"),
     "no_snapshot": (
         "还没有可用的指标快照。请先运行 python -m cockpit refresh（演示数据：make run）。",

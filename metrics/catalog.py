@@ -43,11 +43,13 @@ class MetricDef:
     definition_zh: str
     definition_en: str
     formula: str
+    formula_en: str
     unit: str
     direction: str
     grains: tuple[str, ...]
     periods: tuple[str, ...]
     owner: str
+    owner_en: str
     sources: tuple[str, ...]
     thresholds: Thresholds = Thresholds()
 
@@ -91,7 +93,8 @@ def _parse_record(raw: dict, index: int) -> MetricDef:
         _check_choice(f"{where} grain", grain, GRAINS)
     for period in raw["periods"]:
         _check_choice(f"{where} period", period, PERIODS)
-    for key in ("id", "name_zh", "name_en", "definition_zh", "definition_en", "formula", "owner"):
+    texts = ("id", "name_zh", "name_en", "definition_zh", "definition_en", "formula", "formula_en")
+    for key in (*texts, "owner", "owner_en"):
         if not isinstance(raw[key], str) or not raw[key].strip():
             raise CatalogError(f"{where}: {key} must be a non-empty text")
     return MetricDef(

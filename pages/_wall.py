@@ -142,7 +142,7 @@ def ticker_children(scope: service.Scope, lang: str) -> list:
                     html.B(t(f"level_{a['level']}", lang), className="ticker-level"),
                     f"{service.metric_label(a['metric'], lang)}{' · ' + where if where else ''} ",
                     html.B(fmt_value(a["value"], a["unit"], lang)),
-                    f"（{t('threshold', lang)} {fmt_value(a['threshold'], a['unit'], lang)}）",
+                    t("threshold_note", lang).format(value=fmt_value(a["threshold"], a["unit"], lang)),
                 ],
                 className=f"ticker-item level-{a['level']}",
             )

@@ -28,13 +28,13 @@ def _card(m: dict[str, Any], lang: str) -> html.Div:
         return t("desk_none", lang) if v is None else desk_number(v, unit, lang)
 
     fields = [
-        ("desk_formula", m["formula"]),
+        ("desk_formula", m["formula_en"] if lang == "en" else m["formula"]),
         ("desk_sources", ", ".join(m["sources"])),
         ("desk_grains", sep.join(t(f"grain_{g}", lang) for g in m["grains"])),
         ("desk_periods", sep.join(t(f"period_{p}", lang) for p in m["periods"])),
         ("desk_direction", t(f"desk_{m['direction']}", lang)),
         ("desk_unit", t(f"unit_{unit}", lang)),
-        ("desk_owner", m["owner"]),
+        ("desk_owner", m["owner_en"] if lang == "en" else m["owner"]),
         ("desk_target", th(m["target"])),
         ("desk_warning", th(m["warning"])),
         ("desk_critical", th(m["critical"])),

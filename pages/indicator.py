@@ -57,10 +57,10 @@ def _definition(info: dict[str, Any], lang: str) -> html.Div:
             html.H2(t("desk_definition", lang)),
             html.P(info["definition_en"] if lang == "en" else info["definition_zh"], className="desk-def"),
             html.Dl(
-                item("desk_formula", info["formula"])
+                item("desk_formula", info["formula_en"] if lang == "en" else info["formula"])
                 + item("desk_unit", t(f"unit_{unit}", lang))
                 + item("desk_direction", t(f"desk_{info['direction']}", lang))
-                + item("desk_owner", info["owner"])
+                + item("desk_owner", info["owner_en"] if lang == "en" else info["owner"])
                 + item("desk_sources", ", ".join(info["sources"]))
                 + item("desk_grains", grains)
                 + item("desk_periods", periods),

@@ -24,3 +24,13 @@ def test_every_indicator_with_thresholds(browser, demo_store):
     browser.visit("/catalog?lang=en")
     browser.wait_for(".catalog-card", text="Graduate placement rate")
     assert browser.console_errors() == []
+    # English is a complete switch: formulas and owners too, no Chinese left on any card
+    placement = browser.find(".catalog-card[data-metric='placement_rate']").text
+    for text in ("graduates placed ÷ graduates on the roster", "Admissions and Career Services Office"):
+        assert text in placement
+    chinese = [c.get_attribute("data-metric") for c in browser.find_all(".catalog-card") if _has_cjk(c.text)]
+    assert chinese == []
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)

@@ -35,6 +35,9 @@ def test_english_labels(browser):
     assert browser.find(".wall-title").text == "School overview"
     assert "Graduate placement rate" in browser.find(".wall-tiles").text
     assert not browser.find(".topbar").is_displayed()
+    # the ticker in English: "(threshold …)", never the Chinese full-width brackets
+    ticker = browser.js("return document.querySelector('.ticker-track').textContent;")
+    assert "(threshold " in ticker and "（" not in ticker and "）" not in ticker
     assert browser.console_errors() == []
     browser.screenshot("school-en-kiosk")
 
