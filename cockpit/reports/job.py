@@ -337,12 +337,7 @@ def _render_reports(
         tmpdir = Path(tmp)
         if "png" in formats:
             written += _cards(settings, reports, out_dir, renderer, progress, tmpdir, env)
-        if "pdf" in formats:
-            charts = [c for c in _unique_charts(reports) if not c.svg]  # none when ChartDrawer ran
-            if charts:
-                svgs = renderer.svgs([(c.fig, c.width, c.height) for c in charts])
-                for c, svg in zip(charts, svgs, strict=True):
-                    c.svg = svg
+        if "pdf" in formats:  # the charts are drawn already (ChartDrawer, in _build)
             page = env.get_template("report.html")
             jobs = []
             for rep in reports:
@@ -527,19 +522,6 @@ class WallShots:
     def _join(self) -> None:
         if self._thread.ident is not None:  # started
             self._thread.join()
-
-
-def _unique_charts(reports: list) -> list:
-    """Every chart of the reports once (a department's charts serve its own report and its
-    section of the school's)."""
-    seen: set[int] = set()
-    out = []
-    for rep in reports:
-        for c in rep.charts():
-            if id(c) not in seen:
-                seen.add(id(c))
-                out.append(c)
-    return out
 
 
 def _scope(rep) -> str:
