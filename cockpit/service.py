@@ -462,11 +462,8 @@ def _clock_at() -> str | None:
     """The moment a report's render shows on the wall clock: when its pinned snapshot was
     taken (ISO 8601, UTC) — a weekly report's screen never shows the hour it was made.
     None on a live screen, whose clock runs."""
-    store = _ctx().store
-    if store.pinned_id is None:
-        return None
-    snap = store.get(store.pinned_id)
-    return snap.finished_at.astimezone(UTC).isoformat() if snap and snap.finished_at else None
+    pinned = _ctx().store.pinned_id
+    return None if pinned is None else (_snapshot_meta(pinned) or {}).get("finished_at")
 
 
 @cache.memoize()
@@ -881,10 +878,8 @@ def freshness(scope: Scope) -> dict[str, Any]:
     # refresh that failed, is not that week's story (the header says which snapshot).
     last = snap if pinned else next(iter(store.list(limit=1)), None)
     now = datetime.now(UTC)
-    stale = snap is None
-    if pinned:
-        stale = False
-    elif snap is not None and snap.finished_at is not None:
+    stale = snap is None and not pinned
+    if not pinned and snap is not None and snap.finished_at is not None:
         from cockpit.config import parse_cron
 
         trig = parse_cron(settings.refresh.cron, settings.refresh.timezone)
